@@ -1,0 +1,43 @@
+/** The port every audio input implements: PortAudio devices, system-audio monitors, WAV files. */
+
+export type SampleFormat = 'u8' | 's16' | 's24' | 's32' | 'f32';
+
+export interface AudioFormat {
+  sampleRate: number;
+  channels: number;
+  sampleFormat: SampleFormat;
+}
+
+export interface AudioSourceStats {
+  /** Driver overflows reported by the capture layer (audio lost before Earshot saw it). */
+  overflows: number;
+  /** Bytes delivered so far. */
+  bytes: number;
+}
+
+export interface AudioSource {
+  /** For people: "Built-in Microphone (device 3, 48000 Hz, 2 ch)" or "file lecture.wav". */
+  readonly description: string;
+  /** Live sources are paced by their capture; file sources must be paced by the pipeline. */
+  readonly live: boolean;
+  /** Opens the device or file and reports its native format. Throws EarshotError. */
+  open(): Promise<AudioFormat>;
+  /** Interleaved PCM in the opened format, whole frames per chunk. Ends when the source ends or is closed. */
+  chunks(): AsyncIterable<Buffer>;
+  /** Stops capture; idempotent. Pending iteration ends. */
+  close(): Promise<void>;
+  stats(): AudioSourceStats;
+  /** Total frames when known in advance (files), for progress. */
+  readonly totalFrames?: number | undefined;
+}
+
+export interface AudioDevice {
+  /** PortAudio device index as a string, or the PulseAudio source name for monitors. */
+  id: string;
+  name: string;
+  hostApi: string;
+  kind: 'input' | 'monitor';
+  defaultSampleRate: number;
+  maxInputChannels: number;
+  isDefault: boolean;
+}

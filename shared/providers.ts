@@ -1,0 +1,71 @@
+/**
+ * Static facts about each speech-to-text provider that every layer (CLI, settings UI,
+ * README) needs. The wire protocol lives in main/stt/providers/<id>/.
+ */
+export const PROVIDER_IDS = ['fireworks', 'together', 'assemblyai', 'openai', 'deepgram'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+export interface ProviderInfo {
+  id: ProviderId;
+  label: string;
+  /** Environment variable the CLI reads the key from. */
+  keyEnv: string;
+  models: readonly string[];
+  defaultModel: string;
+  /** Sample rate the provider is fed (the core resamples to it). */
+  sampleRate: number;
+  /** Allowed audio frame sizes in milliseconds. */
+  frameMs: { min: number; max: number; default: number };
+}
+
+export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
+  fireworks: {
+    id: 'fireworks',
+    label: 'Fireworks AI',
+    keyEnv: 'FIREWORKS_API_KEY',
+    models: ['fireworks-asr-large', 'fireworks-asr-v2'],
+    defaultModel: 'fireworks-asr-large',
+    sampleRate: 16000,
+    frameMs: { min: 50, max: 400, default: 50 },
+  },
+  together: {
+    id: 'together',
+    label: 'Together AI',
+    keyEnv: 'TOGETHER_API_KEY',
+    models: ['openai/whisper-large-v3'],
+    defaultModel: 'openai/whisper-large-v3',
+    sampleRate: 16000,
+    frameMs: { min: 100, max: 256, default: 100 },
+  },
+  assemblyai: {
+    id: 'assemblyai',
+    label: 'AssemblyAI',
+    keyEnv: 'ASSEMBLYAI_API_KEY',
+    models: ['universal-streaming-english', 'universal-streaming-multilingual', 'u3-rt-pro'],
+    defaultModel: 'universal-streaming-english',
+    sampleRate: 16000,
+    frameMs: { min: 50, max: 1000, default: 50 },
+  },
+  openai: {
+    id: 'openai',
+    label: 'OpenAI Realtime',
+    keyEnv: 'OPENAI_API_KEY',
+    models: ['gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'whisper-1', 'gpt-realtime-whisper'],
+    defaultModel: 'gpt-4o-transcribe',
+    sampleRate: 24000,
+    frameMs: { min: 20, max: 500, default: 50 },
+  },
+  deepgram: {
+    id: 'deepgram',
+    label: 'Deepgram',
+    keyEnv: 'DEEPGRAM_API_KEY',
+    models: ['nova-3', 'nova-2'],
+    defaultModel: 'nova-3',
+    sampleRate: 16000,
+    frameMs: { min: 20, max: 250, default: 50 },
+  },
+};
+
+export function isProviderId(value: unknown): value is ProviderId {
+  return typeof value === 'string' && (PROVIDER_IDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,40 @@
+import type { ErrorInfo } from './errors.js';
+
+/** Connection state as the overlay, tray and terminal show it. */
+export type ConnectionStatus =
+  | { kind: 'idle' }
+  | { kind: 'connecting'; provider: string; attempt: number }
+  | { kind: 'live'; provider: string }
+  | {
+      kind: 'reconnecting';
+      provider: string;
+      attempt: number;
+      retryInMs: number;
+      /** Seconds of audio held back, to be sent once the link is up again. */
+      backlogSeconds: number;
+      reason: ErrorInfo;
+    }
+  | { kind: 'finishing'; provider: string }
+  | { kind: 'paused' }
+  | { kind: 'stopped' }
+  | { kind: 'error'; error: ErrorInfo };
+
+/** Audio level for the meter, from the converted (provider-rate) audio. */
+export interface AudioLevel {
+  /** RMS level in dBFS, -100 for digital silence. */
+  rmsDb: number;
+  peakDb: number;
+}
+
+export function describeStatus(s: ConnectionStatus): string {
+  switch (s.kind) {
+    case 'idle': return 'idle';
+    case 'connecting': return s.attempt > 1 ? `connecting to ${s.provider} (attempt ${s.attempt})` : `connecting to ${s.provider}`;
+    case 'live': return `live · streaming to ${s.provider}`;
+    case 'reconnecting': return `reconnecting to ${s.provider} in ${(s.retryInMs / 1000).toFixed(1)} s · ${s.backlogSeconds.toFixed(1)} s of audio kept`;
+    case 'finishing': return `finishing · waiting for ${s.provider}`;
+    case 'paused': return 'paused';
+    case 'stopped': return 'stopped';
+    case 'error': return `error: ${s.error.message}${s.error.detail ? ` (${s.error.detail})` : ''}`;
+  }
+}
