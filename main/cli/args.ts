@@ -1,0 +1,166 @@
+/**
+ * Command-line parsing for `earshot`, pure so every rule is unit-tested. Uses node:util's
+ * parseArgs (no dependency) and turns every mistake into a BAD_ARGUMENT message that says
+ * what is allowed.
+ */
+import { parseArgs } from 'node:util';
+import { EarshotError } from '../../shared/errors.js';
+import { PROVIDERS, PROVIDER_IDS, isProviderId, type ProviderId } from '../../shared/providers.js';
+
+export type TranscriptFormat = 'json' | 'srt' | 'vtt' | 'txt';
+const FORMATS: readonly TranscriptFormat[] = ['json', 'srt', 'vtt', 'txt'];
+
+export interface CaptionArgs {
+  command: 'caption';
+  source: string;
+  provider: ProviderId;
+  model: string;
+  endpoint: string | undefined;
+  apiKey: string | undefined;
+  language: string | undefined;
+  prompt: string | undefined;
+  temperature: number | undefined;
+  frameMs: number;
+  speed: number;
+  out: string | undefined;
+  format: TranscriptFormat | undefined;
+  overlayPort: number | undefined;
+  overlayHost: string;
+  backlogSeconds: number;
+  quiet: boolean;
+}
+
+export type CliCommand =
+  | CaptionArgs
+  | { command: 'devices'; json: boolean }
+  | { command: 'help'; topic?: string }
+  | { command: 'version' };
+
+export const USAGE = `earshot: live captions from your microphone, system audio or a WAV file
+
+Usage:
+  earshot devices [--json]
+  earshot caption --source mic|system|device:ID|file:PATH [options]
+  earshot --help | --version
+
+Caption options:
+  --source S          mic (default input), system (what your speakers play; Linux),
+                      device:ID (an id or name from \`earshot devices\`), file:PATH (WAV)
+  --provider P        ${PROVIDER_IDS.join('|')} (default fireworks)
+  --model M           provider model (fireworks: fireworks-asr-large|fireworks-asr-v2)
+  --endpoint URL      override the provider's WebSocket URL (wss://; ws:// only for localhost)
+  --api-key KEY       API key (default: the provider's environment variable,
+                      e.g. FIREWORKS_API_KEY). Never printed.
+  --language CODE     spoken language, e.g. en, de, ja (default en)
+  --prompt TEXT       vocabulary or style hint
+  --temperature T     decoding temperature (fireworks), default 0
+  --frame-ms N        audio frame size in ms (fireworks 50-400, default 50)
+  --speed N           send file audio N times faster than real time (tests, demos)
+  --out PATH          write the transcript of final captions when done
+  --format F          json|srt|vtt|txt (default: from the --out extension)
+  --overlay-port P    serve the caption overlay at http://127.0.0.1:P/overlay?token=...
+  --overlay-host H    address to bind the overlay server (default 127.0.0.1)
+  --backlog-seconds N audio kept for replay after a dropped connection (120-3600, default 180)
+  --quiet             no status lines on stderr
+
+Exit status: 0 done (file ended or Ctrl+C), 1 captioning failed (e.g. refused key), 2 bad usage.
+`;
+
+function bad(detail: string): never {
+  throw new EarshotError('BAD_ARGUMENT', detail, `${detail}. Run \`earshot --help\` for usage.`);
+}
+
+function num(name: string, raw: string | undefined, min: number, max: number, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || raw.trim() === '') bad(`--${name} must be a number, got "${raw}"`);
+  if (v < min || v > max) bad(`--${name} must be between ${min} and ${max}, got ${v}`);
+  return v;
+}
+
+export function formatFromExtension(path: string): TranscriptFormat | undefined {
+  const m = /\.([a-z0-9]+)$/i.exec(path);
+  const ext = m?.[1]?.toLowerCase();
+  return ext && (FORMATS as readonly string[]).includes(ext) ? (ext as TranscriptFormat) : undefined;
+}
+
+export function parseCli(argv: readonly string[]): CliCommand {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return { command: 'help' };
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') return { command: 'version' };
+  if (cmd === 'devices') {
+    const { values } = safeParse(rest, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    if (values.help) return { command: 'help', topic: 'devices' };
+    return { command: 'devices', json: Boolean(values.json) };
+  }
+  if (cmd !== 'caption') bad(`Unknown command "${cmd}" (expected "caption" or "devices")`);
+
+  const { values } = safeParse(rest, {
+    source: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' },
+    endpoint: { type: 'string' }, 'api-key': { type: 'string' }, language: { type: 'string' },
+    prompt: { type: 'string' }, temperature: { type: 'string' }, 'frame-ms': { type: 'string' },
+    speed: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' },
+    'overlay-port': { type: 'string' }, 'overlay-host': { type: 'string' },
+    'backlog-seconds': { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { command: 'help', topic: 'caption' };
+
+  const source = values.source ?? 'mic';
+  if (!/^(mic|system|device:.+|file:.+)$/.test(source)) {
+    bad(`--source must be mic, system, device:ID or file:PATH, got "${source}"`);
+  }
+  const providerRaw = values.provider ?? 'fireworks';
+  if (!isProviderId(providerRaw)) bad(`--provider must be one of ${PROVIDER_IDS.join(', ')}, got "${providerRaw}"`);
+  const info = PROVIDERS[providerRaw];
+  const model = values.model ?? info.defaultModel;
+  if (!info.models.includes(model)) bad(`--model for ${providerRaw} must be one of ${info.models.join(', ')}, got "${model}"`);
+  const frameMs = num('frame-ms', values['frame-ms'], info.frameMs.min, info.frameMs.max, info.frameMs.default);
+  if (!Number.isInteger(frameMs)) bad(`--frame-ms must be a whole number of milliseconds, got ${frameMs}`);
+  const speed = num('speed', values.speed, 0.25, 50, 1);
+  const format = values.format;
+  if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
+    bad(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  }
+  let resolvedFormat = format as TranscriptFormat | undefined;
+  if (values.out !== undefined && resolvedFormat === undefined) {
+    resolvedFormat = formatFromExtension(values.out);
+    if (!resolvedFormat) bad(`Cannot tell the transcript format from "${values.out}"; use an extension .json, .srt, .vtt or .txt, or pass --format`);
+  }
+  if (format !== undefined && values.out === undefined) bad('--format needs --out PATH');
+  const overlayPort = values['overlay-port'] === undefined ? undefined : num('overlay-port', values['overlay-port'], 0, 65535, 0);
+  const language = values.language ?? 'en';
+  if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language)) bad(`--language must be a language code such as en, de or zh-hant, got "${language}"`);
+  const temperature = values.temperature === undefined ? undefined : num('temperature', values.temperature, 0, 1, 0);
+
+  return {
+    command: 'caption',
+    source,
+    provider: providerRaw,
+    model,
+    endpoint: values.endpoint,
+    apiKey: values['api-key'],
+    language,
+    prompt: values.prompt,
+    temperature,
+    frameMs,
+    speed,
+    out: values.out,
+    format: resolvedFormat,
+    overlayPort,
+    overlayHost: values['overlay-host'] ?? '127.0.0.1',
+    backlogSeconds: num('backlog-seconds', values['backlog-seconds'], 120, 3600, 180),
+    quiet: Boolean(values.quiet),
+  };
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function safeParse<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(err);
+    bad(msg.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli, formatFromExtension } from '../../../main/cli/args.js';
+import { EarshotError } from '../../../shared/errors.js';
+
+function err(argv: string[]): EarshotError {
+  try {
+    parseCli(argv);
+  } catch (e) {
+    if (e instanceof EarshotError) return e;
+    throw e;
+  }
+  throw new Error(`expected ${argv.join(' ')} to be refused`);
+}
+
+describe('parseCli', () => {
+  it('defaults to help and knows version', () => {
+    expect(parseCli([])).toEqual({ command: 'help' });
+    expect(parseCli(['--version'])).toEqual({ command: 'version' });
+    expect(parseCli(['devices', '--json'])).toEqual({ command: 'devices', json: true });
+  });
+
+  it('parses a full caption command', () => {
+    const c = parseCli(['caption', '--source', 'file:/tmp/a.wav', '--model', 'fireworks-asr-v2', '--frame-ms', '100',
+      '--speed', '4', '--out', 'x.SRT', '--language', 'de', '--prompt', 'Earshot', '--overlay-port', '0']);
+    expect(c).toMatchObject({
+      command: 'caption', source: 'file:/tmp/a.wav', provider: 'fireworks', model: 'fireworks-asr-v2',
+      frameMs: 100, speed: 4, out: 'x.SRT', format: 'srt', language: 'de', prompt: 'Earshot', overlayPort: 0,
+      overlayHost: '127.0.0.1', backlogSeconds: 180,
+    });
+  });
+
+  it('uses provider defaults', () => {
+    const c = parseCli(['caption']);
+    expect(c).toMatchObject({ source: 'mic', provider: 'fireworks', model: 'fireworks-asr-large', frameMs: 50, speed: 1, format: undefined });
+  });
+
+  it.each([
+    [['caption', '--frame-ms', '20'], /between 50 and 400/],
+    [['caption', '--frame-ms', '500'], /between 50 and 400/],
+    [['caption', '--frame-ms', 'abc'], /must be a number/],
+    [['caption', '--source', 'speaker'], /mic, system, device:ID or file:PATH/],
+    [['caption', '--provider', 'nope'], /fireworks, together/],
+    [['caption', '--model', 'whisper'], /fireworks-asr-large, fireworks-asr-v2/],
+    [['caption', '--out', 'notes.doc'], /\.json, \.srt, \.vtt or \.txt/],
+    [['caption', '--format', 'srt'], /needs --out/],
+    [['caption', '--format', 'docx', '--out', 'a.txt'], /json, srt, vtt, txt/],
+    [['caption', '--bogus'], /bogus/],
+    [['caption', '--speed', '0'], /between 0.25 and 50/],
+    [['caption', '--backlog-seconds', '30'], /between 120 and 3600/],
+    [['caption', '--language', 'English please'], /language code/],
+    [['transcribe'], /Unknown command/],
+  ])('refuses %j with a message that says what is allowed', (argv, pattern) => {
+    const e = err(argv as string[]);
+    expect(e.code).toBe('BAD_ARGUMENT');
+    expect(e.message).toMatch(pattern);
+    expect(e.message).toMatch(/earshot --help/);
+  });
+
+  it('takes the format from the extension, case-insensitively', () => {
+    expect(formatFromExtension('a/b/c.VTT')).toBe('vtt');
+    expect(formatFromExtension('out.json')).toBe('json');
+    expect(formatFromExtension('out')).toBeUndefined();
+  });
+
+  it('an explicit --format wins over the extension', () => {
+    expect(parseCli(['caption', '--out', 'a.txt', '--format', 'json'])).toMatchObject({ format: 'json' });
+  });
+
+  it('frame limits follow the provider', () => {
+    expect(parseCli(['caption', '--provider', 'assemblyai', '--frame-ms', '1000'])).toMatchObject({ frameMs: 1000 });
+    expect(err(['caption', '--provider', 'together', '--frame-ms', '50']).message).toMatch(/between 100 and 256/);
+  });
+});

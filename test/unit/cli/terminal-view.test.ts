@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { TerminalView, formatClock } from '../../../main/cli/terminal-view.js';
+import type { CaptionDiff, Segment } from '../../../shared/captions.js';
+
+function sink(isTTY: boolean) {
+  const chunks: string[] = [];
+  return { out: { write: (t: string) => void chunks.push(t), isTTY, columns: 40 }, chunks, text: () => chunks.join('') };
+}
+const seg = (id: string, text: string, start: number, final: boolean): Segment => ({ id, text, start, end: start + 1, final });
+let rev = 0;
+const diff = (upserts: Segment[], removals: string[] = []): CaptionDiff => ({ rev: ++rev, upserts, removals });
+
+describe('TerminalView', () => {
+  it('prints only finished lines, once, in order, when not a TTY', () => {
+    rev = 0;
+    const o = sink(false);
+    const e = sink(false);
+    const v = new TerminalView(o.out, e.out);
+    v.applyDiff(diff([seg('1:0', 'hello wor', 0, false)]));
+    v.applyDiff(diff([seg('1:0', 'hello world', 0, true), seg('1:1', 'second', 2, false)]));
+    v.applyDiff(diff([seg('1:0', 'hello world', 0, true)]));
+    v.applyDiff(diff([seg('1:1', 'second line', 2, true)]));
+    expect(o.text()).toBe('hello world\nsecond line\n');
+  });
+
+  it('does not print a later final before an earlier open segment', () => {
+    rev = 0;
+    const o = sink(false);
+    const v = new TerminalView(o.out, sink(false).out);
+    v.applyDiff(diff([seg('a', 'first', 0, false), seg('b', 'second', 2, true)]));
+    expect(o.text()).toBe('');
+    v.applyDiff(diff([seg('a', 'first', 0, true)]));
+    expect(o.text()).toBe('first\nsecond\n');
+  });
+
+  it('rewrites the open line in place on a TTY and keeps the newest words', () => {
+    rev = 0;
+    const o = sink(true);
+    const v = new TerminalView(o.out, sink(true).out);
+    v.applyDiff(diff([seg('a', 'one two three four five six seven eight nine ten', 0, false)]));
+    expect(o.text()).toContain('\r\x1b[2K');
+    expect(o.text()).toContain('eight nine ten');
+    expect(o.text()).not.toContain('one two');
+    v.applyDiff(diff([seg('a', 'done', 0, true)]));
+    expect(o.text().endsWith('done\n')).toBe(true);
+  });
+
+  it('reports a rev gap instead of guessing', () => {
+    rev = 0;
+    const v = new TerminalView(sink(false).out, sink(false).out);
+    expect(v.applyDiff({ rev: 5, upserts: [], removals: [] })).toBe(false);
+  });
+
+  it('writes status changes to stderr once per state', () => {
+    const e = sink(false);
+    const v = new TerminalView(sink(false).out, e.out);
+    v.status({ kind: 'connecting', provider: 'Fireworks AI', attempt: 1 });
+    v.status({ kind: 'live', provider: 'Fireworks AI' });
+    v.status({ kind: 'live', provider: 'Fireworks AI' });
+    expect(e.chunks).toEqual(['[earshot] connecting to Fireworks AI\n', '[earshot] live · streaming to Fireworks AI\n']);
+  });
+
+  it('formats clock times', () => {
+    expect(formatClock(0)).toBe('00:00');
+    expect(formatClock(61.9)).toBe('01:01');
+    expect(formatClock(3723)).toBe('1:02:03');
+  });
+});
