@@ -1,4 +1,5 @@
 /** The port every audio input implements: PortAudio devices, system-audio monitors, WAV files. */
+import type { Unsubscribe } from '../util/clock.js';
 
 export type SampleFormat = 'u8' | 's16' | 's24' | 's32' | 'f32';
 
@@ -13,6 +14,19 @@ export interface AudioSourceStats {
   overflows: number;
   /** Bytes delivered so far. */
   bytes: number;
+  /** Milliseconds of audio lost to overflows so far (live sources; absent when unknown). */
+  lostMs?: number;
+}
+
+/** Audio lost before Earshot saw it; the pipeline surfaces it as AUDIO_OVERFLOW. */
+export interface AudioOverflowEvent {
+  /** How much was lost this time, in milliseconds (estimated from samples vs. the clock). */
+  lostMs: number;
+  /** Running totals, as in stats(). */
+  overflows: number;
+  totalLostMs: number;
+  /** Where it was lost: the driver (samples missing) or Earshot's own bounded queue (consumer too slow). */
+  where: 'driver' | 'queue';
 }
 
 export interface AudioSource {
@@ -29,6 +43,8 @@ export interface AudioSource {
   stats(): AudioSourceStats;
   /** Total frames when known in advance (files), for progress. */
   readonly totalFrames?: number | undefined;
+  /** Live sources: called whenever audio was lost. Returns an unsubscribe. */
+  onOverflow?(listener: (e: AudioOverflowEvent) => void): Unsubscribe;
 }
 
 export interface AudioDevice {
@@ -40,4 +56,10 @@ export interface AudioDevice {
   defaultSampleRate: number;
   maxInputChannels: number;
   isDefault: boolean;
+}
+
+/** What `earshot devices` shows: devices plus plain-language notes (never a silent empty list). */
+export interface DeviceListing {
+  devices: AudioDevice[];
+  notes: string[];
 }

@@ -18,10 +18,8 @@ export type Random = () => number;
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, Math.max(0, ms));
-    // Timers must not keep a finished CLI alive; the pipeline keeps its own handles.
-    (t as { unref?: () => void }).unref?.();
-    return t as unknown as TimerHandle;
+    // Not unref'd: a pending pacing or backoff timer is what keeps a run alive.
+    return setTimeout(fn, Math.max(0, ms)) as unknown as TimerHandle;
   },
   clearTimeout: (h) => {
     if (h !== undefined) clearTimeout(h as unknown as ReturnType<typeof setTimeout>);

@@ -1,0 +1,290 @@
+/**
+ * The desktop app's behaviour, free of Electron: starting and stopping captions, pause,
+ * click-through, overlay visibility, applying settings as they change, first run without a
+ * key, and relaying the pipeline's events to the windows (diffs coalesced to the display
+ * rate). main.ts gives it Electron-backed ports; tests give it fakes.
+ */
+import type { CaptionSnapshot } from '../../shared/captions.js';
+import { errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import type { AppState, MainToRenderer, PageId } from '../../shared/ipc-contract.js';
+import type { OverlayStyle } from '../../shared/overlay-style.js';
+import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
+import type { HotkeySettings, Settings, SourceSetting } from '../../shared/settings.js';
+import type { ConnectionStatus } from '../../shared/status.js';
+import { DiffCoalescer } from '../captions/diff-coalescer.js';
+import type { Clock, Unsubscribe } from '../util/clock.js';
+import type { PipelinePort, PipelineSource } from './pipeline-port.js';
+
+export interface OverlayPort {
+  show(): void;
+  hide(): void;
+  isVisible(): boolean;
+  setClickThrough(on: boolean): void;
+  setContentProtection(on: boolean): void;
+}
+
+export interface SettingsPort {
+  get(): Settings;
+  update(patch: Partial<Settings>): { ok: boolean };
+  onChange(listener: (s: Settings) => void): Unsubscribe;
+}
+
+export interface KeysPort {
+  keyFor(provider: ProviderId): string | undefined;
+  onChange(listener: () => void): Unsubscribe;
+}
+
+/** The history journal while history is on (history-service.ts implements it). */
+export interface HistoryRunPort {
+  setEnabled(on: boolean): void;
+  startRun(info: Record<string, string>): void;
+  endRun(): void;
+}
+
+export interface ControllerDeps {
+  settings: SettingsPort;
+  keys: KeysPort;
+  pipeline: PipelinePort;
+  overlay: OverlayPort;
+  openWindow(page: Exclude<PageId, 'overlay' | 'capture'>): void;
+  send<K extends keyof MainToRenderer>(page: PageId, channel: K, payload: MainToRenderer[K]): void;
+  /** Registers the shortcuts; returns messages for those that failed. */
+  applyHotkeys(hotkeys: HotkeySettings): string[];
+  resolveSource(source: SourceSetting): PipelineSource;
+  history: HistoryRunPort;
+  clock: Clock;
+  /** Display-rate interval for caption diffs. */
+  coalesceMs?: number;
+}
+
+const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs'] as const;
+const OVERLAY_PAGES: PageId[] = ['overlay'];
+
+export class AppController {
+  private running = false;
+  private paused = false;
+  private status: ConnectionStatus = { kind: 'idle' };
+  private previewing = false;
+  private waitingForKey = false;
+  private current: Settings;
+  private readonly coalescer: DiffCoalescer;
+  private readonly stateListeners = new Set<(s: AppState, status: ConnectionStatus) => void>();
+  private readonly subscriptions: Unsubscribe[] = [];
+  /** Serialises start/stop so tray clicks in quick succession cannot interleave. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.current = deps.settings.get();
+    const p = deps.pipeline;
+    this.coalescer = new DiffCoalescer({ on: (l) => p.on('diff', l), snapshot: () => p.snapshot() },
+      { clock: deps.clock, ...(deps.coalesceMs !== undefined ? { intervalMs: deps.coalesceMs } : {}) });
+    this.subscriptions.push(
+      this.coalescer.on((diff) => this.toOverlay('captions:diff', diff)),
+      p.on('status', (s) => this.setStatus(s)),
+      p.on('level', (l) => this.toOverlay('level', l)),
+      p.on('warning', (w) => this.notify(w)),
+      p.on('ended', () => this.ended()),
+      deps.settings.onChange((s) => this.applySettings(s)),
+      deps.keys.onChange(() => this.keysChanged()),
+    );
+  }
+
+  /** App start: applies settings to the overlay, registers shortcuts, starts captions or asks for a key. */
+  async init(): Promise<void> {
+    const s = this.current;
+    this.deps.overlay.setClickThrough(s.clickThrough);
+    this.deps.overlay.setContentProtection(s.hideFromScreenCapture);
+    this.deps.history.setEnabled(s.historyEnabled);
+    this.reportHotkeys(this.deps.applyHotkeys(s.hotkeys));
+    await this.start();
+  }
+
+  state(): AppState {
+    return { running: this.running, paused: this.paused, overlayVisible: this.deps.overlay.isVisible(), clickThrough: this.current.clickThrough };
+  }
+
+  connectionStatus(): ConnectionStatus {
+    return this.status;
+  }
+
+  onState(listener: (s: AppState, status: ConnectionStatus) => void): Unsubscribe {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  snapshot(): CaptionSnapshot {
+    return this.coalescer.snapshot();
+  }
+
+  style(): OverlayStyle {
+    return this.current.style;
+  }
+
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.running) return;
+      const s = this.current;
+      const apiKey = this.deps.keys.keyFor(s.provider);
+      if (!apiKey) {
+        this.waitingForKey = true;
+        const error = errorInfo('KEY_MISSING', `${PROVIDERS[s.provider].label}: add the key in settings`);
+        this.setStatus({ kind: 'error', error });
+        this.deps.openWindow('settings');
+        return;
+      }
+      this.waitingForKey = false;
+      try {
+        this.running = true;
+        this.paused = false;
+        this.emitState();
+        await this.deps.pipeline.start({
+          source: this.deps.resolveSource(s.source), provider: s.provider, model: s.model, endpoint: s.endpoint,
+          language: s.language, prompt: s.prompt, frameMs: s.frameMs, apiKey,
+        });
+        this.deps.history.startRun({ provider: s.provider, model: s.model, source: s.source });
+      } catch (err) {
+        this.running = false;
+        this.setStatus({ kind: 'error', error: toErrorInfo(err) });
+      }
+      this.emitState();
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(async () => {
+      if (!this.running) return;
+      try {
+        await this.deps.pipeline.stop();
+      } catch (err) {
+        this.notify(toErrorInfo(err));
+      }
+      this.running = false;
+      this.paused = false;
+      this.deps.history.endRun();
+      this.emitState();
+    });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  setPaused(paused: boolean): void {
+    if (!this.running || this.paused === paused) return;
+    this.paused = paused;
+    this.deps.pipeline.pause(paused);
+    this.emitState();
+  }
+
+  togglePause(): void {
+    this.setPaused(!this.paused);
+  }
+
+  setClickThrough(on: boolean): void {
+    if (this.current.clickThrough !== on) this.deps.settings.update({ clickThrough: on });
+  }
+
+  toggleClickThrough(): void {
+    this.setClickThrough(!this.current.clickThrough);
+  }
+
+  setOverlayVisible(visible: boolean): void {
+    if (visible) this.deps.overlay.show();
+    else this.deps.overlay.hide();
+    this.emitState();
+  }
+
+  toggleOverlay(): void {
+    this.setOverlayVisible(!this.deps.overlay.isVisible());
+  }
+
+  setSource(source: SourceSetting): void {
+    this.deps.settings.update({ source });
+  }
+
+  /** Live preview from the settings window; nothing is saved. */
+  previewStyle(style: OverlayStyle): void {
+    this.previewing = true;
+    this.toOverlay('style', style);
+  }
+
+  endPreview(): void {
+    if (!this.previewing) return;
+    this.previewing = false;
+    this.toOverlay('style', this.current.style);
+  }
+
+  dispose(): void {
+    for (const u of this.subscriptions.splice(0)) u();
+    this.coalescer.close();
+    this.stateListeners.clear();
+  }
+
+  private applySettings(next: Settings): void {
+    const prev = this.current;
+    this.current = next;
+    if (prev.clickThrough !== next.clickThrough) {
+      this.deps.overlay.setClickThrough(next.clickThrough);
+      this.toOverlay('overlay:click-through', next.clickThrough);
+    }
+    if (prev.hideFromScreenCapture !== next.hideFromScreenCapture) this.deps.overlay.setContentProtection(next.hideFromScreenCapture);
+    if (JSON.stringify(prev.style) !== JSON.stringify(next.style) || this.previewing) {
+      this.previewing = false;
+      this.toOverlay('style', next.style);
+    }
+    if (JSON.stringify(prev.hotkeys) !== JSON.stringify(next.hotkeys)) this.reportHotkeys(this.deps.applyHotkeys(next.hotkeys));
+    if (prev.historyEnabled !== next.historyEnabled) {
+      this.deps.history.setEnabled(next.historyEnabled);
+      if (next.historyEnabled && this.running) this.deps.history.startRun({ provider: next.provider, model: next.model, source: next.source });
+    }
+    this.deps.send('settings', 'settings:changed', next);
+    const pipelineChanged = PIPELINE_FIELDS.some((f) => prev[f] !== next[f]);
+    if (pipelineChanged && this.running) void this.restart();
+    else if (pipelineChanged && this.waitingForKey) void this.start();
+    this.emitState();
+  }
+
+  /** The run ended without stop() (file finished, refused key, lost device). */
+  private ended(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.paused = false;
+    this.deps.history.endRun();
+    this.emitState();
+  }
+
+  private keysChanged(): void {
+    if (this.waitingForKey && !this.running && this.deps.keys.keyFor(this.current.provider)) void this.start();
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    this.toOverlay('status', status);
+    this.emitState();
+  }
+
+  private notify(info: ErrorInfo): void {
+    this.toOverlay('notice', info);
+  }
+
+  private reportHotkeys(failures: string[]): void {
+    for (const f of failures) this.notify(errorInfo('BAD_ARGUMENT', f));
+  }
+
+  private toOverlay<K extends keyof MainToRenderer>(channel: K, payload: MainToRenderer[K]): void {
+    for (const page of OVERLAY_PAGES) this.deps.send(page, channel, payload);
+  }
+
+  private emitState(): void {
+    const s = this.state();
+    this.deps.send('settings', 'app:state', s);
+    for (const l of [...this.stateListeners]) l(s, this.status);
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The app:// protocol's rules, kept pure: which file a request maps to (never outside the
+ * built renderer folder), its MIME type, and the Content-Security-Policy every page gets.
+ * protocol.ts wires this into protocol.handle.
+ */
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { APP_HOST, APP_SCHEME } from '../../shared/ipc-contract.js';
+
+/**
+ * No network for any page (captions arrive over IPC), scripts and styles only from the app.
+ * 'unsafe-inline' for styles only: Svelte sets transition keyframes through a <style>
+ * element; no inline script is ever allowed.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "media-src 'self'",
+  "connect-src 'none'",
+  "worker-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-src 'none'",
+  "object-src 'none'",
+].join('; ');
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.map': 'application/json; charset=utf-8',
+};
+
+export type AppRequest =
+  | { kind: 'file'; path: string; mime: string }
+  | { kind: 'error'; status: 400 | 403 | 404 | 405 };
+
+export function resolveAppRequest(rawUrl: string, root: string, method = 'GET'): AppRequest {
+  if (method !== 'GET' && method !== 'HEAD') return { kind: 'error', status: 405 };
+  let url: URL;
+  try { url = new URL(rawUrl); } catch { return { kind: 'error', status: 400 }; }
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return { kind: 'error', status: 403 };
+  let pathname: string;
+  try { pathname = decodeURIComponent(url.pathname); } catch { return { kind: 'error', status: 400 }; }
+  if (pathname.includes('\0') || pathname.includes('\\')) return { kind: 'error', status: 400 };
+  const base = resolve(root);
+  const target = resolve(base, `.${pathname}`);
+  const rel = relative(base, target);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) return { kind: 'error', status: rel === '' ? 404 : 403 };
+  const mime = MIME[extname(target).toLowerCase()];
+  if (!mime) return { kind: 'error', status: 404 };
+  return { kind: 'file', path: target, mime };
+}
+
+export function responseHeaders(mime: string): Record<string, string> {
+  return {
+    'Content-Type': mime,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+  };
+}
+
+/**
+ * Permission requests: everything is denied except media for the hidden capture page
+ * (Chromium's loopback audio comes through getDisplayMedia, which insists on a video track
+ * that the page stops at once).
+ */
+export function allowPermission(permission: string, requestingUrl: string): boolean {
+  if (permission !== 'media') return false;
+  let url: URL;
+  try { url = new URL(requestingUrl); } catch { return false; }
+  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.pathname === '/capture.html';
+}
+
+/** Navigation: pages never navigate anywhere, not even to another app page. */
+export function allowNavigation(_from: string, _to: string): boolean {
+  return false;
+}

@@ -1,0 +1,144 @@
+/**
+ * History for the history window: final segments are journaled to disk only while history
+ * is on (main/captions/journal.ts, append-only, so a crash loses at most the open segment);
+ * when it is off the window shows this session's finals from memory. Export renders through
+ * main/captions/export.ts after the same search filter the window shows.
+ */
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { Segment } from '../../shared/captions.js';
+import { toErrorInfo } from '../../shared/errors.js';
+import { filterSegments } from '../../shared/history-filter.js';
+import type { ExportFormat, ExportRequest, ExportResult, HistoryRunInfo, HistoryView, MainToRenderer, PageId } from '../../shared/ipc-contract.js';
+import { writeTranscript } from '../captions/export.js';
+import { HistoryJournal, replayJournal } from '../captions/journal.js';
+import type { Unsubscribe } from '../util/clock.js';
+import type { HistoryRunPort } from './app-controller.js';
+import { HistoryRecorder, type HistorySink } from './history-recorder.js';
+import type { PipelinePort } from './pipeline-port.js';
+
+export interface HistoryServiceDeps {
+  dir: string;
+  pipeline: Pick<PipelinePort, 'on' | 'finals'>;
+  send<K extends keyof MainToRenderer>(page: PageId, channel: K, payload: MainToRenderer[K]): void;
+  /** Save dialog; null when the person cancels. */
+  chooseExportPath(format: ExportFormat, defaultName: string): Promise<string | null>;
+  now(): Date;
+  /** Tells the person about journal write failures. */
+  onError(message: string): void;
+}
+
+/** Seconds between runs on the combined timeline, so cues of two runs never touch. */
+const RUN_GAP_SECONDS = 1;
+
+export class HistoryService implements HistoryRunPort {
+  readonly journalPath: string;
+  private journal: HistoryJournal | null = null;
+  private enabled = false;
+  private runOpen = false;
+  private readonly recorder: HistoryRecorder;
+  private readonly unsubscribe: Unsubscribe;
+
+  constructor(private readonly deps: HistoryServiceDeps) {
+    this.journalPath = join(deps.dir, 'history.jsonl');
+    const sink: HistorySink = {
+      append: (s) => this.write((j) => j.append(s)),
+      appendRemoval: (id) => this.write((j) => j.appendRemoval(id)),
+    };
+    this.recorder = new HistoryRecorder(sink);
+    this.unsubscribe = deps.pipeline.on('diff', (diff) => {
+      const added = this.recorder.apply(diff);
+      if (added.length) deps.send('history', 'history:appended', added);
+    });
+  }
+
+  setEnabled(on: boolean): void {
+    if (on === this.enabled) return;
+    this.enabled = on;
+    if (on) {
+      try {
+        this.journal = HistoryJournal.open(this.journalPath);
+      } catch (err) {
+        this.journal = null;
+        this.deps.onError(toErrorInfo(err).detail ?? 'The history file could not be opened.');
+      }
+    } else {
+      if (this.runOpen) this.write((j) => j.endRun(this.deps.now()));
+      this.journal?.close();
+      this.journal = null;
+      this.runOpen = false;
+    }
+  }
+
+  startRun(info: Record<string, string>): void {
+    this.recorder.reset();
+    if (!this.journal) return;
+    this.write((j) => j.startRun(this.deps.now(), info));
+    this.runOpen = true;
+  }
+
+  endRun(): void {
+    if (!this.journal || !this.runOpen) return;
+    this.write((j) => j.endRun(this.deps.now()));
+    this.runOpen = false;
+  }
+
+  async view(): Promise<HistoryView> {
+    if (!this.enabled) {
+      const segments = this.deps.pipeline.finals();
+      return { enabled: false, segments, runs: segments.length ? [{ startedAt: '', firstIndex: 0 }] : [], skippedLines: 0 };
+    }
+    let text = '';
+    try {
+      text = await readFile(this.journalPath, 'utf8');
+    } catch {
+      // No journal yet: an empty history.
+    }
+    const replay = replayJournal(text);
+    const segments: Segment[] = [];
+    const runs: HistoryRunInfo[] = [];
+    let offset = 0;
+    replay.runs.forEach((run, i) => {
+      if (run.segments.length === 0) return;
+      runs.push({ startedAt: run.startedAt, firstIndex: segments.length });
+      let end = offset;
+      for (const s of run.segments) {
+        segments.push({ ...s, id: `${i}/${s.id}`, start: s.start + offset, end: s.end + offset });
+        end = Math.max(end, s.end + offset);
+      }
+      offset = end + RUN_GAP_SECONDS;
+    });
+    return { enabled: true, segments, runs, skippedLines: replay.skippedLines };
+  }
+
+  async exportAs(req: ExportRequest): Promise<ExportResult> {
+    const { segments } = await this.view();
+    const chosen = filterSegments(segments, req.query);
+    const stamp = this.deps.now().toISOString().slice(0, 16).replace(/[T:]/g, '-');
+    const path = await this.deps.chooseExportPath(req.format, `earshot-${stamp}.${req.format}`);
+    if (!path) return { ok: false, cancelled: true };
+    try {
+      await writeTranscript(path, req.format, chosen);
+      return { ok: true, path, segments: chosen.length };
+    } catch (err) {
+      return { ok: false, cancelled: false, error: toErrorInfo(err) };
+    }
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.setEnabled(false);
+  }
+
+  private write(fn: (j: HistoryJournal) => void): void {
+    if (!this.journal) return;
+    try {
+      fn(this.journal);
+    } catch (err) {
+      // A full disk must not stop captions: history turns itself off and says why.
+      this.journal.close();
+      this.journal = null;
+      this.deps.onError(`History stopped: ${toErrorInfo(err).detail ?? 'the history file could not be written'}.`);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The `earshot` command's top level: parse, dispatch, and turn any failure into a message
+ * a person can act on plus an exit status (0 ok, 1 failed, 2 usage).
+ */
+import { readFileSync } from 'node:fs';
+import { EarshotError, toErrorInfo } from '../../shared/errors.js';
+import { parseCli, USAGE } from './args.js';
+import { runDevices } from './run-devices.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCaption, type CliIo } from './run-caption.js';
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const cmd = parseCli(argv);
+    switch (cmd.command) {
+      case 'help':
+        io.stdout.write(USAGE);
+        return EXIT_OK;
+      case 'version':
+        io.stdout.write(`${version()}\n`);
+        return EXIT_OK;
+      case 'devices':
+        return await runDevices(cmd.json, io);
+      case 'caption':
+        return await runCaption(cmd, io);
+    }
+  } catch (err) {
+    const info = toErrorInfo(err);
+    const text = err instanceof EarshotError ? err.message : `${info.message} (${info.detail ?? ''})`;
+    io.stderr.write(`earshot: ${text}\n`);
+    return info.code === 'BAD_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED;
+  }
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return `earshot ${pkg.version}`;
+  } catch {
+    return 'earshot';
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * `earshot caption`: one captioning run in a terminal, optionally served to browsers, with
+ * a transcript written at the end. Everything it prints is for a person; the key never is.
+ */
+import { fileURLToPath } from 'node:url';
+import { EarshotError, redactKey, type ErrorInfo } from '../../shared/errors.js';
+import { DEFAULT_STYLE } from '../../shared/overlay-style.js';
+import { PROVIDERS } from '../../shared/providers.js';
+import { resolveSource } from '../audio/system-audio.js';
+import { DiffCoalescer } from '../captions/diff-coalescer.js';
+import { writeTranscript } from '../captions/export.js';
+import { startOverlayServer, type OverlayServer } from '../overlay/overlay-server.js';
+import { CaptionRun, type RunResult } from '../pipeline/caption-run.js';
+import { getProvider } from '../stt/providers/index.js';
+import { createWsTransport } from '../stt/ws-transport.js';
+import { systemClock, systemRandom } from '../util/clock.js';
+import type { CaptionArgs } from './args.js';
+import { TerminalView, type TerminalOut } from './terminal-view.js';
+
+export interface CliIo {
+  stdout: TerminalOut;
+  stderr: TerminalOut;
+  env: Record<string, string | undefined>;
+  /** Registers SIGINT/SIGTERM handling; returns an unsubscribe. */
+  onSignal(handler: (signal: string) => void): () => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
+
+export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> {
+  const info = PROVIDERS[args.provider];
+  const apiKey = args.apiKey ?? io.env[info.keyEnv];
+  if (!apiKey) {
+    throw new EarshotError('KEY_MISSING', `pass --api-key or set ${info.keyEnv}`);
+  }
+  const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
+  const source = await resolveSource(args.source);
+  const run = new CaptionRun(
+    {
+      source,
+      provider: getProvider(args.provider),
+      providerOptions: {
+        apiKey,
+        model: args.model,
+        endpoint: args.endpoint,
+        language: args.language,
+        prompt: args.prompt,
+        temperature: args.temperature,
+      },
+      frameMs: args.frameMs,
+      speed: args.speed,
+      backlogSeconds: args.backlogSeconds,
+    },
+    { transport: createWsTransport, clock: systemClock, random: systemRandom },
+  );
+
+  let fatal: ErrorInfo | undefined;
+  run.on((e) => {
+    switch (e.type) {
+      case 'diff':
+        if (!view.applyDiff(e.diff)) view.reset(run.snapshot());
+        break;
+      case 'status':
+        if (e.status.kind !== 'error') view.status(e.status);
+        break;
+      case 'warning':
+        view.notice(`warning: ${e.error.message}${e.error.detail ? ` (${e.error.detail})` : ''}`);
+        break;
+      case 'fatal':
+        fatal = e.error;
+        break;
+    }
+  });
+
+  let overlay: OverlayServer | undefined;
+  let coalescer: DiffCoalescer | undefined;
+  let interrupts = 0;
+  const offSignal = io.onSignal((signal) => {
+    interrupts++;
+    if (interrupts === 1) {
+      view.notice(`${signal}: stopping capture and waiting for the last captions (press Ctrl+C again to quit now)`);
+      void run.stop();
+    } else {
+      void run.kill();
+    }
+  });
+
+  try {
+    await run.start();
+    view.notice(`source: ${source.description} · provider: ${info.label} (${args.model}) · key ${redactKey(apiKey)}`);
+    if (args.overlayPort !== undefined) {
+      coalescer = new DiffCoalescer(run.store, { clock: systemClock });
+      overlay = await startOverlayServer({
+        host: args.overlayHost,
+        port: args.overlayPort,
+        staticDir,
+        getSnapshot: () => coalescer!.snapshot(),
+        getStyle: () => DEFAULT_STYLE,
+      });
+      const server = overlay;
+      coalescer.on((diff) => server.publish('captions:diff', diff));
+      run.on((e) => {
+        if (e.type === 'status') server.publish('status', e.status);
+        else if (e.type === 'level') server.publish('level', e.level);
+      });
+      view.notice(`overlay: ${overlay.url}`);
+    }
+    const result: RunResult = await run.done;
+    view.finish();
+    if (args.out) {
+      await writeTranscript(args.out, args.format ?? 'json', result.finals);
+      view.notice(`wrote ${result.finals.length} caption${result.finals.length === 1 ? '' : 's'} to ${args.out}`);
+    }
+    if (fatal ?? result.fatal) {
+      const err = (fatal ?? result.fatal)!;
+      io.stderr.write(`earshot: ${err.message}${err.detail ? ` (${err.detail})` : ''}\n`);
+      return EXIT_FAILED;
+    }
+    return EXIT_OK;
+  } catch (err) {
+    // Whatever was finished is still written before reporting the failure.
+    await run.kill();
+    if (args.out && run.finals().length) {
+      await writeTranscript(args.out, args.format ?? 'json', run.finals()).catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    offSignal();
+    coalescer?.close();
+    await overlay?.close();
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * One captioning run: audio source → converter (downmix, resample, int16) → pacer (files
+ * only; live sources are paced by their capture) → reconnecting streaming session →
+ * caption store. Used as is by the CLI and, through CaptionPipeline, by the desktop app.
+ * Capture never waits on the network: audio goes into the session's bounded backlog.
+ */
+import type { CaptionDiff, CaptionSnapshot, Segment } from '../../shared/captions.js';
+import { errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
+import { createConverter } from '../audio/converter.js';
+import { levelOf } from '../audio/level.js';
+import type { AudioSource } from '../audio/types.js';
+import { CaptionStore } from '../captions/caption-store.js';
+import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
+import type { SessionEvent, SessionStats } from '../stt/session-events.js';
+import { StreamingSession } from '../stt/streaming-session.js';
+import type { TransportFactory } from '../stt/transport.js';
+import type { Clock, Random, Unsubscribe } from '../util/clock.js';
+import { pace } from './pacer.js';
+
+export interface RunConfig {
+  source: AudioSource;
+  provider: ProviderSpec;
+  providerOptions: ProviderOptions;
+  frameMs: number;
+  /** File sources only: 1 = real time. */
+  speed?: number;
+  backlogSeconds?: number;
+}
+
+export interface RunDeps {
+  transport: TransportFactory;
+  clock: Clock;
+  random: Random;
+}
+
+export interface RunResult {
+  /** The provider confirmed the end of the stream. */
+  flushed: boolean;
+  /** Set when captioning stopped because it could not go on (refused key, ...). */
+  fatal: ErrorInfo | undefined;
+  finals: Segment[];
+  stats: SessionStats;
+}
+
+export type RunEvent =
+  | { type: 'status'; status: ConnectionStatus }
+  | { type: 'diff'; diff: CaptionDiff }
+  | { type: 'level'; level: AudioLevel }
+  | { type: 'warning'; error: ErrorInfo }
+  | { type: 'fatal'; error: ErrorInfo }
+  | { type: 'ended'; result: RunResult };
+
+const LEVEL_INTERVAL_MS = 100;
+
+export class CaptionRun {
+  readonly store = new CaptionStore();
+  readonly done: Promise<RunResult>;
+  private readonly session: StreamingSession;
+  private readonly listeners = new Set<(e: RunEvent) => void>();
+  private readonly abort = new AbortController();
+  private resolveDone!: (r: RunResult) => void;
+  private started = false;
+  private stopping = false;
+  private paused = false;
+  private fatal: ErrorInfo | undefined;
+  private lastLevelAt = -Infinity;
+  private levelPeak = -Infinity;
+  private levelRms = -Infinity;
+  private readonly offSession: Unsubscribe;
+  private readonly offStore: Unsubscribe;
+
+  constructor(private readonly config: RunConfig, private readonly deps: RunDeps) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.session = new StreamingSession(
+      {
+        spec: config.provider,
+        provider: config.providerOptions,
+        frameMs: config.frameMs,
+        speed: config.source.live ? 1 : (config.speed ?? 1),
+        ...(config.backlogSeconds !== undefined ? { backlogSeconds: config.backlogSeconds } : {}),
+      },
+      { transport: deps.transport, clock: deps.clock, random: deps.random },
+    );
+    this.offSession = this.session.on((e) => this.onSession(e));
+    this.offStore = this.store.on((diff) => this.emit({ type: 'diff', diff }));
+  }
+
+  on(listener: (e: RunEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  snapshot(): CaptionSnapshot {
+    return this.store.snapshot();
+  }
+
+  finals(): Segment[] {
+    return this.store.finalSegments();
+  }
+
+  stats(): SessionStats {
+    return this.session.stats();
+  }
+
+  /** Opens the source (throws EarshotError if it cannot) and starts streaming in the background. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const format = await this.config.source.open();
+    // Validates frame size, key and endpoint before any audio flows.
+    this.session.start();
+    void this.pump(format).catch((err) => this.failed(toErrorInfo(err)));
+  }
+
+  /** Live sources only: while paused, captured audio is discarded, not sent. */
+  pause(paused: boolean): void {
+    this.paused = paused;
+    this.emit({ type: 'status', status: paused ? { kind: 'paused' } : { kind: 'live', provider: this.config.provider.label } });
+  }
+
+  /** Stops capture, lets the provider finish what it owes, and resolves with the result. */
+  stop(): Promise<RunResult> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.abort.abort();
+      void this.config.source.close();
+      if (!this.started) this.finish(false);
+    }
+    return this.done;
+  }
+
+  /** Ends at once without waiting for the provider (second Ctrl+C, app quit). */
+  kill(): Promise<RunResult> {
+    this.stopping = true;
+    this.abort.abort();
+    void this.config.source.close();
+    this.session.abort();
+    this.finish(false);
+    return this.done;
+  }
+
+  private async pump(format: Awaited<ReturnType<AudioSource['open']>>): Promise<void> {
+    const rate = this.config.provider.sampleRate;
+    const converter = createConverter(format, rate);
+    const source = this.config.source;
+    async function* converted(): AsyncGenerator<Int16Array> {
+      for await (const chunk of source.chunks()) {
+        const out = converter.push(chunk);
+        if (out.length) yield out;
+      }
+      const tail = converter.flush();
+      if (tail.length) yield tail;
+    }
+    const frames = source.live
+      ? converted()
+      : pace(converted(), {
+          frameSamples: Math.round((rate * this.config.frameMs) / 1000),
+          sampleRate: rate,
+          speed: this.config.speed ?? 1,
+          clock: this.deps.clock,
+          signal: this.abort.signal,
+        });
+    for await (const samples of frames) {
+      if (this.fatal) break;
+      if (this.paused) continue;
+      this.meter(samples);
+      this.session.pushAudio(samples);
+    }
+    if (converter.droppedBytes > 0) {
+      this.emit({ type: 'warning', error: errorInfo('WAV_CORRUPT', `${source.description}: the last ${converter.droppedBytes} bytes were not a whole audio frame and were skipped`) });
+    }
+    if (this.fatal) return;
+    const { flushed } = await this.session.finish();
+    this.finish(flushed);
+  }
+
+  private onSession(e: SessionEvent): void {
+    switch (e.type) {
+      case 'caption':
+        this.store.apply(e.change);
+        return;
+      case 'status':
+        if (this.paused && e.status.kind === 'live') return;
+        this.emit({ type: 'status', status: e.status });
+        return;
+      case 'warning':
+        this.emit({ type: 'warning', error: e.error });
+        return;
+      case 'fatal':
+        this.failed(e.error);
+        return;
+    }
+  }
+
+  private failed(error: ErrorInfo): void {
+    if (this.fatal) return;
+    this.fatal = error;
+    this.emit({ type: 'fatal', error });
+    this.emit({ type: 'status', status: { kind: 'error', error } });
+    this.abort.abort();
+    void this.config.source.close();
+    this.session.abort();
+    this.finish(false);
+  }
+
+  private finished = false;
+  private finish(flushed: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    const result: RunResult = { flushed, fatal: this.fatal, finals: this.store.finalSegments(), stats: this.session.stats() };
+    if (!this.fatal) this.emit({ type: 'status', status: { kind: 'stopped' } });
+    this.emit({ type: 'ended', result });
+    this.offSession();
+    this.offStore();
+    this.resolveDone(result);
+  }
+
+  private meter(samples: Int16Array): void {
+    const { rmsDbfs, peakDbfs } = levelOf(samples);
+    this.levelRms = Math.max(this.levelRms, rmsDbfs);
+    this.levelPeak = Math.max(this.levelPeak, peakDbfs);
+    const now = this.deps.clock.now();
+    if (now - this.lastLevelAt < LEVEL_INTERVAL_MS) return;
+    this.lastLevelAt = now;
+    this.emit({ type: 'level', level: { rmsDb: this.levelRms, peakDb: this.levelPeak } });
+    this.levelRms = -Infinity;
+    this.levelPeak = -Infinity;
+  }
+
+  private emit(e: RunEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener (UI) must never stop captioning.
+      }
+    }
+  }
+}

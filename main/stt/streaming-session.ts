@@ -1,0 +1,555 @@
+/**
+ * The reconnecting streaming session, generic over providers. It owns all I/O, pacing and
+ * recovery so that every provider gets the same promises:
+ *
+ * - Nothing said is lost: audio is kept in a sample-indexed backlog from the end of the last
+ *   contiguous final result; when a link dies, a new one replays that backlog first, and the
+ *   dead link's non-final text is withdrawn (its replacement comes from the new link).
+ * - Never ahead of real time: frames are cut from a send cursor that never passes the pushed
+ *   head; the replay after a reconnect is rate-bounded (catchUpRate × speed, SendBudget).
+ * - Continuous time: each link starts at 0; its results are shifted by the timeline position
+ *   of its first sample.
+ * - A refused key or rejected settings are fatal at once; everything else is retried with
+ *   full-jitter backoff; a silent link is detected by ping within deadAfterMs.
+ */
+import { errorInfo, redactKey, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import type { ConnectionStatus } from '../../shared/status.js';
+import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
+import { AudioBacklog } from './audio-backlog.js';
+import { Backoff } from './backoff.js';
+import { LinkSegments } from './link-segments.js';
+import type { ProviderCodec, ProviderEvent, ProviderSpec } from './provider.js';
+import { SendBudget } from './send-budget.js';
+import type { SessionEvent, SessionStats } from './session-events.js';
+import { resolveSessionOptions, type ResolvedSessionOptions, type StreamingSessionOptions } from './session-options.js';
+import type { Transport, TransportEvent, TransportFactory } from './transport.js';
+
+export type { StreamingSessionOptions } from './session-options.js';
+
+export interface StreamingSessionDeps {
+  transport: TransportFactory;
+  clock: Clock;
+  random: Random;
+}
+
+export interface FinishResult {
+  /** The provider confirmed that it answered all audio. */
+  flushed: boolean;
+}
+
+interface Link {
+  no: number;
+  transport: Transport;
+  codec: ProviderCodec;
+  unsubscribe: Unsubscribe;
+  state: 'connecting' | 'open' | 'ready' | 'ended';
+  openedAt: number | undefined;
+  lastHeardAt: number;
+  lastAudioAt: number;
+  /** Samples of the timeline sent on this link. */
+  sent: number;
+  segments: LinkSegments | undefined;
+  eosSent: boolean;
+  /** We asked for this link to end (finish, abort): its close is not a failure. */
+  closeRequested: boolean;
+  refusal: { status: number; body: string } | undefined;
+  networkError: string | undefined;
+  lastError: ErrorCode | undefined;
+  /** Why we terminated it (stall, connect timeout). */
+  killedFor: { code: ErrorCode; detail: string } | undefined;
+  timers: Partial<Record<'connect' | 'watchdog' | 'keepAlive' | 'flush' | 'grace', TimerHandle>>;
+}
+
+type Phase = 'idle' | 'running' | 'finishing' | 'closing' | 'done';
+
+const PROTOCOL_WARN_EVERY_MS = 10_000;
+const OVERFLOW_WARN_EVERY_MS = 5_000;
+
+export class StreamingSession {
+  private readonly o: ResolvedSessionOptions;
+  private readonly spec: ProviderSpec;
+  private readonly rate: number;
+  private readonly backlog: AudioBacklog;
+  private readonly backoff: Backoff;
+  private readonly budget: SendBudget;
+  private readonly listeners = new Set<(e: SessionEvent) => void>();
+  private phase: Phase = 'idle';
+  private link: Link | null = null;
+  private linkCount = 0;
+  /** Timeline index of the next sample to send on the current link. */
+  private cursor = 0;
+  private sentHigh = 0;
+  private lostSamples = 0;
+  private malformed = 0;
+  private lastProtocolWarnAt = -Infinity;
+  private lastOverflowWarnAt = -Infinity;
+  private unreportedLoss = 0;
+  private finishReconnects = 0;
+  private flushedOk = false;
+  private reconnectTimer: TimerHandle | undefined;
+  private pumpTimer: TimerHandle | undefined;
+  private finishPromise: Promise<FinishResult> | undefined;
+  private resolveFinish: ((r: FinishResult) => void) | undefined;
+
+  constructor(
+    options: StreamingSessionOptions,
+    private readonly deps: StreamingSessionDeps,
+  ) {
+    this.o = resolveSessionOptions(options);
+    this.spec = options.spec;
+    this.rate = this.spec.sampleRate;
+    // Fail now, not on the first connect, on a missing key or a bad endpoint.
+    this.spec.connectRequest(options.provider);
+    this.backlog = new AudioBacklog(this.o.backlogSamples);
+    this.backoff = new Backoff(this.o.backoff, deps.random);
+    const ratePerMs = (this.o.catchUpRate * this.o.speed * this.rate) / 1000;
+    this.budget = new SendBudget(ratePerMs, this.o.frameSamples, deps.clock.now());
+  }
+
+  on(listener: (event: SessionEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.phase !== 'idle') return;
+    this.phase = 'running';
+    this.connect();
+  }
+
+  /** Provider-rate mono samples at the real-time head. Never blocks; ignored after finish(). */
+  pushAudio(samples: Int16Array): void {
+    if (this.phase !== 'idle' && this.phase !== 'running') return;
+    if (samples.length === 0) return;
+    this.backlog.append(samples);
+    const start = this.backlog.startIndex;
+    if (this.cursor < start) {
+      // Everything from the cursor on was either never sent or sent on a link that died
+      // (its text was withdrawn), so all of it is lost.
+      this.noteLoss(start - this.cursor);
+      const link = this.link;
+      if (link?.state === 'ready') {
+        // The link's audio would have a hole and its times would drift: start a new one.
+        this.kill(link, 'NETWORK', 'the link fell too far behind');
+        return;
+      }
+      this.cursor = start;
+    }
+    this.pump();
+  }
+
+  /** Sends the rest, ends the stream, waits for the provider's flush; idempotent. */
+  finish(): Promise<FinishResult> {
+    if (this.finishPromise) return this.finishPromise;
+    this.finishPromise = new Promise((resolve) => (this.resolveFinish = resolve));
+    if (this.phase === 'done') {
+      this.settle();
+    } else {
+      const wasIdle = this.phase === 'idle';
+      this.phase = 'finishing';
+      this.status({ kind: 'finishing', provider: this.spec.label });
+      if (wasIdle) this.connect();
+      else this.pump();
+    }
+    return this.finishPromise;
+  }
+
+  /** Stops at once: no flush, no retry. Idempotent. */
+  abort(): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    const link = this.link;
+    if (link) {
+      link.closeRequested = true;
+      link.transport.terminate();
+      this.endLink(link);
+    }
+    this.clearSessionTimers();
+    this.status({ kind: 'stopped' });
+    this.settle();
+  }
+
+  stats(): SessionStats {
+    return {
+      capturedSamples: this.backlog.endIndex,
+      sentSamples: this.sentHigh,
+      droppedSamples: this.lostSamples,
+      backlogSeconds: this.backlog.length / this.rate,
+      connections: this.linkCount,
+      malformedMessages: this.malformed,
+    };
+  }
+
+  // ---------------------------------------------------------------- links
+
+  private connect(): void {
+    this.reconnectTimer = undefined;
+    if (this.phase === 'done' || this.phase === 'closing') return;
+    this.status({ kind: 'connecting', provider: this.spec.label, attempt: this.backoff.attempt + 1 });
+    let transport: Transport;
+    try {
+      transport = this.deps.transport(this.spec.connectRequest(this.o.provider));
+    } catch (err) {
+      // The request was valid in the constructor, so this is a real configuration problem.
+      const info = toErrorInfo(err);
+      return this.fatal(info.detail === undefined ? info : { ...info, detail: this.scrub(info.detail) });
+    }
+    const now = this.deps.clock.now();
+    const link: Link = {
+      no: ++this.linkCount,
+      transport,
+      codec: this.spec.createCodec(this.o.provider),
+      unsubscribe: () => undefined,
+      state: 'connecting',
+      openedAt: undefined,
+      lastHeardAt: now,
+      lastAudioAt: now,
+      sent: 0,
+      segments: undefined,
+      eosSent: false,
+      closeRequested: false,
+      refusal: undefined,
+      networkError: undefined,
+      lastError: undefined,
+      killedFor: undefined,
+      timers: {},
+    };
+    this.link = link;
+    link.timers.connect = this.deps.clock.setTimeout(
+      () => this.kill(link, 'NETWORK', `no connection within ${Math.round(this.o.connectTimeoutMs / 1000)} s`),
+      this.o.connectTimeoutMs,
+    );
+    link.unsubscribe = transport.on((event) => this.onTransport(link, event));
+  }
+
+  private onTransport(link: Link, event: TransportEvent): void {
+    if (link.state === 'ended') return;
+    const now = this.deps.clock.now();
+    switch (event.type) {
+      case 'open':
+        link.state = 'open';
+        link.openedAt = now;
+        link.lastHeardAt = now;
+        this.scheduleWatchdog(link, this.o.pingIntervalMs);
+        if (!this.spec.waitForReady) this.onReady(link);
+        return;
+      case 'message':
+        link.lastHeardAt = now;
+        this.onMessage(link, event.data, event.binary);
+        return;
+      case 'pong':
+        link.lastHeardAt = now;
+        return;
+      case 'handshake-refused':
+        link.refusal = { status: event.status, body: event.body };
+        return;
+      case 'error':
+        link.networkError = event.message;
+        return;
+      case 'close':
+        this.onClosed(link, event.code, event.reason);
+        return;
+    }
+  }
+
+  private onReady(link: Link): void {
+    if (link.state !== 'open') return;
+    this.deps.clock.clearTimeout(link.timers.connect);
+    link.state = 'ready';
+    // Every link starts at the backlog's start: the end of the last contiguous final.
+    this.cursor = this.backlog.startIndex;
+    link.segments = new LinkSegments(link.no, this.cursor, this.rate);
+    for (const m of link.codec.start()) link.transport.send(m);
+    this.status(this.phase === 'finishing' ? { kind: 'finishing', provider: this.spec.label } : { kind: 'live', provider: this.spec.label });
+    if (this.spec.keepAliveMs > 0) this.scheduleKeepAlive(link, this.spec.keepAliveMs);
+    this.pump();
+  }
+
+  private onMessage(link: Link, data: string | Buffer, binary: boolean): void {
+    let events: ProviderEvent[];
+    try {
+      events = link.codec.decode(data, binary, { sentSeconds: link.sent / this.rate });
+    } catch (err) {
+      events = [{ type: 'malformed', detail: `decoder failed: ${err instanceof Error ? err.message : String(err)}` }];
+    }
+    for (const ev of events) {
+      if (link.state === 'ended' || this.phase === 'done') return;
+      this.onProviderEvent(link, ev);
+    }
+  }
+
+  private onProviderEvent(link: Link, ev: ProviderEvent): void {
+    switch (ev.type) {
+      case 'ready':
+        this.onReady(link);
+        return;
+      case 'segment':
+      case 'retract': {
+        if (!link.segments) return;
+        const sentSeconds = link.sent / this.rate;
+        const r = ev.type === 'segment' ? link.segments.upsert(ev, sentSeconds) : link.segments.retract(ev.id);
+        if (r.finalEnd !== undefined) this.backlog.trimBefore(Math.min(r.finalEnd, this.cursor));
+        for (const change of r.changes) this.emit({ type: 'caption', change });
+        return;
+      }
+      case 'flushed':
+        if (link.eosSent && this.phase === 'finishing') {
+          this.flushedOk = true;
+          this.complete(link);
+        }
+        return;
+      case 'error':
+        if (ev.fatal) return this.fatal(errorInfo(ev.code, this.scrub(ev.detail)));
+        link.lastError = ev.code;
+        this.warn(ev.code, ev.detail);
+        return;
+      case 'info':
+        return;
+      case 'malformed': {
+        this.malformed++;
+        const now = this.deps.clock.now();
+        if (now - this.lastProtocolWarnAt >= PROTOCOL_WARN_EVERY_MS) {
+          this.lastProtocolWarnAt = now;
+          this.warn('PROTOCOL', `${ev.detail} (${this.malformed} so far)`);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Ends a link ourselves because it failed; its close is then handled as a failure. */
+  private kill(link: Link, code: ErrorCode, detail: string): void {
+    if (link.state === 'ended' || link.killedFor) return;
+    link.killedFor = { code, detail };
+    // ws closes synchronously on terminate, but never trust a dying socket to report back.
+    link.timers.grace = this.deps.clock.setTimeout(() => this.onClosed(link, 1006, ''), this.o.closeGraceMs);
+    link.transport.terminate();
+  }
+
+  private onClosed(link: Link, code: number, reason: string): void {
+    if (link.state === 'ended') return;
+    const uptime = link.openedAt === undefined ? undefined : this.deps.clock.now() - link.openedAt;
+    this.endLink(link);
+    if (link.closeRequested) {
+      if (this.phase === 'closing') this.done();
+      return;
+    }
+    if (this.phase === 'done' || this.phase === 'closing') return;
+
+    const verdict = link.killedFor
+      ? { code: link.killedFor.code, retryable: true }
+      : link.refusal
+        ? this.spec.classifyHandshake(link.refusal.status)
+        : this.spec.classifyClose(code, reason, link.lastError);
+    const detail = this.scrub(
+      link.killedFor?.detail ??
+        (link.refusal
+          ? `HTTP ${link.refusal.status}${link.refusal.body ? `: ${link.refusal.body.slice(0, 200)}` : ''}`
+          : [link.networkError, `close ${code}${reason ? ` ${reason}` : ''}`].filter(Boolean).join(', ')),
+    );
+    if (!verdict.retryable) return this.fatal(errorInfo(verdict.code, detail));
+
+    for (const change of link.segments?.retire(this.backlog.startIndex) ?? []) this.emit({ type: 'caption', change });
+    this.cursor = this.backlog.startIndex;
+    if (this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects) {
+      this.warn('FLUSH_TIMEOUT', `the connection failed ${this.finishReconnects} times while finishing`);
+      this.phase = 'closing';
+      return this.done();
+    }
+    const delay = this.backoff.nextDelay(uptime) + (verdict.minDelayMs ?? 0);
+    this.status({
+      kind: 'reconnecting',
+      provider: this.spec.label,
+      attempt: this.backoff.attempt + 1,
+      retryInMs: delay,
+      backlogSeconds: this.backlog.length / this.rate,
+      reason: errorInfo(verdict.code, detail),
+    });
+    this.reconnectTimer = this.deps.clock.setTimeout(() => this.connect(), delay);
+  }
+
+  private endLink(link: Link): void {
+    if (link.state === 'ended') return;
+    link.state = 'ended';
+    link.unsubscribe();
+    for (const t of Object.values(link.timers)) this.deps.clock.clearTimeout(t);
+    if (this.link === link) this.link = null;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  private pump(): void {
+    this.deps.clock.clearTimeout(this.pumpTimer);
+    this.pumpTimer = undefined;
+    const link = this.link;
+    if (!link || link.state !== 'ready') return;
+    const clock = this.deps.clock;
+    for (;;) {
+      if (this.link !== link || link.state !== 'ready') return;
+      const available = this.backlog.endIndex - this.cursor;
+      const finishing = this.phase === 'finishing';
+      if (available < this.o.frameSamples && !(finishing && available > 0)) break;
+      const n = Math.min(this.o.frameSamples, available);
+      // A short last frame is padded with silence: some providers reject short frames.
+      const wire = Math.max(n, this.o.minFrameSamples);
+      const wait = this.budget.waitMs(wire, clock.now());
+      if (wait > 0) {
+        this.pumpTimer = clock.setTimeout(() => this.pump(), wait);
+        return;
+      }
+      const pcm = wire === n ? this.backlog.read(this.cursor, n) : padded(this.backlog.read(this.cursor, n), wire);
+      const before = { cursor: this.cursor, high: this.sentHigh };
+      this.budget.take(wire, clock.now());
+      this.cursor += n;
+      link.sent += n;
+      link.lastAudioAt = clock.now();
+      this.sentHigh = Math.max(this.sentHigh, this.cursor);
+      // State is updated first: a transport may report the link's death from inside send().
+      if (!link.transport.send(link.codec.encodeAudio(pcm))) {
+        if (this.link === link && link.state === 'ready') {
+          this.cursor = before.cursor;
+          this.sentHigh = before.high;
+          link.sent -= n;
+        }
+        return;
+      }
+    }
+    if (this.phase === 'finishing' && this.cursor === this.backlog.endIndex && !link.eosSent) {
+      link.eosSent = true;
+      for (const m of link.codec.endOfStream()) link.transport.send(m);
+      if (this.link === link && link.state === 'ready') {
+        link.timers.flush = clock.setTimeout(() => this.onFlushTimeout(link), this.spec.flushTimeoutMs);
+      }
+    }
+  }
+
+  private scheduleWatchdog(link: Link, inMs: number): void {
+    link.timers.watchdog = this.deps.clock.setTimeout(() => {
+      if (link.state === 'ended') return;
+      const silent = this.deps.clock.now() - link.lastHeardAt;
+      if (silent >= this.o.deadAfterMs && false) {
+        return this.kill(link, 'LINK_STALLED', `no answer for ${(silent / 1000).toFixed(1)} s`);
+      }
+      link.transport.ping();
+      this.scheduleWatchdog(link, Math.min(this.o.pingIntervalMs, this.o.deadAfterMs - silent));
+    }, inMs);
+  }
+
+  private scheduleKeepAlive(link: Link, inMs: number): void {
+    link.timers.keepAlive = this.deps.clock.setTimeout(() => {
+      if (link.state !== 'ready') return;
+      const idle = this.deps.clock.now() - link.lastAudioAt;
+      if (idle >= this.spec.keepAliveMs) {
+        const msg = link.codec.keepAlive();
+        if (msg !== null) link.transport.send(msg);
+        link.lastAudioAt = this.deps.clock.now();
+        return this.scheduleKeepAlive(link, this.spec.keepAliveMs);
+      }
+      this.scheduleKeepAlive(link, this.spec.keepAliveMs - idle);
+    }, inMs);
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  private onFlushTimeout(link: Link): void {
+    if (link.state === 'ended' || this.phase !== 'finishing') return;
+    this.warn('FLUSH_TIMEOUT', `no end-of-stream answer within ${Math.round(this.spec.flushTimeoutMs / 1000)} s`);
+    this.complete(link);
+  }
+
+  /** The stream is over on `link`: keep what was heard, close it normally. */
+  private complete(link: Link): void {
+    this.phase = 'closing';
+    this.deps.clock.clearTimeout(link.timers.flush);
+    for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
+    if (this.phase !== 'closing') return;
+    this.backlog.trimBefore(this.cursor);
+    link.closeRequested = true;
+    link.timers.grace = this.deps.clock.setTimeout(() => {
+      link.transport.terminate();
+      this.endLink(link);
+      this.done();
+    }, this.o.closeGraceMs);
+    if (this.spec.clientClosesAfterFlush || !this.flushedOk) link.transport.close(1000, 'done');
+  }
+
+  private done(): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    this.clearSessionTimers();
+    this.status({ kind: 'stopped' });
+    this.settle();
+  }
+
+  private fatal(error: ErrorInfo): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    const link = this.link;
+    if (link) {
+      link.closeRequested = true;
+      link.transport.terminate();
+      this.endLink(link);
+    }
+    this.clearSessionTimers();
+    this.emit({ type: 'fatal', error });
+    this.status({ kind: 'error', error });
+    this.settle();
+  }
+
+  private settle(): void {
+    const resolve = this.resolveFinish;
+    this.resolveFinish = undefined;
+    resolve?.({ flushed: this.flushedOk });
+  }
+
+  private clearSessionTimers(): void {
+    this.deps.clock.clearTimeout(this.reconnectTimer);
+    this.deps.clock.clearTimeout(this.pumpTimer);
+    this.reconnectTimer = this.pumpTimer = undefined;
+  }
+
+  // ---------------------------------------------------------------- reporting
+
+  private noteLoss(samples: number): void {
+    this.lostSamples += samples;
+    this.unreportedLoss += samples;
+    const now = this.deps.clock.now();
+    if (now - this.lastOverflowWarnAt < OVERFLOW_WARN_EVERY_MS) return;
+    this.lastOverflowWarnAt = now;
+    this.warn('BACKLOG_OVERFLOW', `${(this.unreportedLoss / this.rate).toFixed(1)} s of audio dropped`);
+    this.unreportedLoss = 0;
+  }
+
+  private warn(code: ErrorCode, detail: string): void {
+    this.emit({ type: 'warning', error: errorInfo(code, this.scrub(detail)) });
+  }
+
+  private status(status: ConnectionStatus): void {
+    this.emit({ type: 'status', status });
+  }
+
+  /** The key must never leave in an event, whatever a server echoes back. */
+  private scrub(text: string): string {
+    const key = this.o.provider.apiKey;
+    return key && key.length >= 4 ? text.split(key).join(redactKey(key)) : text;
+  }
+
+  private emit(event: SessionEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A consumer's bug must not leave the session half-updated; report it separately.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+}
+
+function padded(pcm: Int16Array, length: number): Int16Array {
+  const out = new Int16Array(length);
+  out.set(pcm);
+  return out;
+}

@@ -1,0 +1,74 @@
+/**
+ * The history window's state: the final segments main keeps, the search (the same filter
+ * main applies when exporting, so an export holds exactly what is shown), copy and export.
+ */
+import type { Segment } from '../../shared/captions.js';
+import { filterSegments, formatClock } from '../../shared/history-filter.js';
+import type { ExportFormat, HistoryBridge, HistoryRunInfo } from '../../shared/ipc-contract.js';
+
+export type Message = { kind: 'ok' | 'error'; text: string } | null;
+
+const RELOAD_DELAY_MS = 400;
+
+export class HistoryState {
+  enabled = $state(false);
+  loaded = $state(false);
+  segments = $state.raw<Segment[]>([]);
+  runs = $state.raw<HistoryRunInfo[]>([]);
+  skippedLines = $state(0);
+  query = $state('');
+  message = $state.raw<Message>(null);
+  busy = $state(false);
+
+  readonly shown = $derived(filterSegments(this.segments, this.query));
+  /** Index of the first segment of each run, for headings (only without a search). */
+  readonly runStarts = $derived(new Map(this.runs.map((r) => [r.firstIndex, r.startedAt])));
+
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private off: (() => void) | null = null;
+
+  constructor(private readonly bridge: HistoryBridge | null) {}
+
+  async load(): Promise<void> {
+    if (!this.bridge) {
+      this.message = { kind: 'error', text: 'This page only works inside the Earshot app.' };
+      return;
+    }
+    this.off ??= this.bridge.on('history:appended', () => {
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => { void this.load(); }, RELOAD_DELAY_MS);
+    });
+    const view = await this.bridge.get();
+    this.enabled = view.enabled;
+    this.segments = view.segments;
+    this.runs = view.runs;
+    this.skippedLines = view.skippedLines;
+    this.loaded = true;
+  }
+
+  async exportAs(format: ExportFormat): Promise<void> {
+    if (!this.bridge || this.busy) return;
+    this.busy = true;
+    try {
+      const r = await this.bridge.exportAs({ format, query: this.query });
+      if (r.ok) this.message = { kind: 'ok', text: `Saved ${r.segments} caption${r.segments === 1 ? '' : 's'} to ${r.path}` };
+      else if (r.cancelled) this.message = null;
+      else this.message = { kind: 'error', text: `${r.error.message}${r.error.detail ? ` (${r.error.detail})` : ''}` };
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async copy(segments: readonly Segment[], withTimes: boolean): Promise<void> {
+    if (!this.bridge || segments.length === 0) return;
+    const text = segments.map((s) => (withTimes ? `[${formatClock(s.start)}] ${s.text}` : s.text)).join('\n');
+    await this.bridge.copy(text);
+    this.message = { kind: 'ok', text: segments.length === 1 ? 'Copied.' : `Copied ${segments.length} captions.` };
+  }
+
+  dispose(): void {
+    clearTimeout(this.reloadTimer);
+    this.off?.();
+    this.off = null;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * What the status bar says, as plain data: a tone for the dot, a short label and the detail
+ * a person can act on. Richer than describeStatus: provider labels, the backlog in words,
+ * and the page's own link to Earshot (browser overlay).
+ */
+import type { ErrorInfo } from '../../shared/errors.js';
+import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
+import type { ConnectionStatus } from '../../shared/status.js';
+
+export type LinkState = 'up' | 'down' | 'refused';
+export type Tone = 'idle' | 'busy' | 'live' | 'warn' | 'error';
+
+export interface StatusView {
+  tone: Tone;
+  label: string;
+  detail: string;
+}
+
+export function providerLabel(id: string): string {
+  return (PROVIDERS as Record<string, { label: string } | undefined>)[id as ProviderId]?.label ?? id;
+}
+
+function errorDetail(e: ErrorInfo): string {
+  return e.detail ? `${e.message} (${e.detail})` : e.message;
+}
+
+export function statusView(status: ConnectionStatus, link: LinkState = 'up'): StatusView {
+  if (link === 'refused') {
+    return { tone: 'error', label: 'Not allowed', detail: 'The overlay server refused this page. Copy the overlay URL (with its token) from Earshot again.' };
+  }
+  if (link === 'down') {
+    return { tone: 'warn', label: 'Lost Earshot', detail: 'The connection to Earshot was lost. Retrying…' };
+  }
+  switch (status.kind) {
+    case 'idle': return { tone: 'idle', label: 'Ready', detail: 'Captions are not running. Start them from the tray menu.' };
+    case 'connecting': {
+      const attempt = status.attempt > 1 ? ` (attempt ${status.attempt})` : '';
+      return { tone: 'busy', label: 'Connecting', detail: `Connecting to ${providerLabel(status.provider)}${attempt}…` };
+    }
+    case 'live': return { tone: 'live', label: 'Live', detail: `Streaming to ${providerLabel(status.provider)}` };
+    case 'reconnecting': {
+      const wait = status.retryInMs > 0 ? ` in ${(status.retryInMs / 1000).toFixed(1)} s` : '';
+      return {
+        tone: 'warn',
+        label: 'Reconnecting',
+        detail: `Reconnecting to ${providerLabel(status.provider)}${wait}; ${status.backlogSeconds.toFixed(1)} s of audio kept. ${status.reason.message}`,
+      };
+    }
+    case 'finishing': return { tone: 'busy', label: 'Finishing', detail: `Waiting for the last words from ${providerLabel(status.provider)}` };
+    case 'paused': return { tone: 'idle', label: 'Paused', detail: 'Captions are paused; no audio is sent.' };
+    case 'stopped': return { tone: 'idle', label: 'Stopped', detail: 'Captions stopped.' };
+    case 'error': return { tone: 'error', label: 'Error', detail: errorDetail(status.error) };
+  }
+}
+
+/** dBFS → 0..1 for the meter: -60 dB and below is empty, 0 dB is full. */
+export function levelFraction(db: number): number {
+  if (!Number.isFinite(db)) return 0;
+  return Math.min(1, Math.max(0, (db + 60) / 60));
+}

@@ -1,0 +1,36 @@
+/**
+ * One Vite project for every window: overlay, settings and history. Output goes to
+ * out/renderer with relative asset URLs ('./'), so the same files load from the app://
+ * protocol, from disk and from the HTTP overlay server at /overlay.
+ */
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: here('.'),
+  base: './',
+  publicDir: false,
+  plugins: [svelte({ configFile: false })],
+  build: {
+    outDir: here('../out/renderer'),
+    emptyOutDir: true,
+    // Electron 45 is Chromium 140; OBS 30's browser source is Chromium 103; tablets run recent Safari.
+    target: ['chrome103', 'firefox115', 'safari16'],
+    // The polyfill would need an inline script, which the pages' CSP forbids.
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+    rollupOptions: {
+      input: {
+        overlay: here('overlay.html'),
+        settings: here('settings.html'),
+        history: here('history.html'),
+      },
+    },
+  },
+  server: {
+    fs: { allow: [here('..')] },
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * CPU and memory of the whole file → socket pipeline at 48 kHz stereo: the real `earshot`
+ * command (WAV reader, converter, pacer, session, caption store, terminal view) streaming to
+ * the Fireworks-faithful server, which runs in this process so the child's numbers are the
+ * pipeline's alone. Read from /proc (Linux).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startFireworksServer } from '../fakes/fireworks-server.js';
+import { makeToneSpeech } from '../fakes/tone-asr.js';
+import { toMultichannel, writeWav } from '../fakes/wav-writer.js';
+
+const CLI = resolve(import.meta.dirname, '../../main/cli/earshot.js');
+const TICK = 100; // USER_HZ on Linux
+
+function procStat(pid: number): { cpuMs: number; rssKb: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { cpuMs, rssKb };
+  } catch {
+    return null;
+  }
+}
+
+export interface PipelineStats { audioSeconds: number; speed: number; wallSeconds: number; cpuPercent: number; cpuMsPerAudioSecond: number; peakRssMb: number; baselineRssMb: number; words: number; ok: boolean }
+
+export async function measurePipeline(audioWords: number, speed: number): Promise<PipelineStats> {
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
+  const speech = makeToneSpeech({ words: audioWords, seed: 5, rate: 48000 });
+  const wav = join(dir, 'bench.wav');
+  writeWav(wav, toMultichannel(speech.samples, 2), 48000, 2);
+  const key = 'bench-key-0000';
+  const server = await startFireworksServer({ apiKey: key });
+  const out = join(dir, 'out.json');
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'caption', '--source', `file:${wav}`, '--endpoint', server.url, '--api-key', key, '--speed', String(speed), '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let peakRss = 0;
+  let baseline = 0;
+  let last = { cpuMs: 0, rssKb: 0 };
+  const timer = setInterval(() => {
+    const s = procStat(child.pid!);
+    if (!s) return;
+    if (!baseline) baseline = s.rssKb;
+    peakRss = Math.max(peakRss, s.rssKb);
+    last = s;
+  }, 50);
+  const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? -1)));
+  clearInterval(timer);
+  const wall = (performance.now() - started) / 1000;
+  await server.close();
+  const audioSeconds = speech.samples.length / 48000;
+  let words = 0;
+  try { words = (JSON.parse(readFileSync(out, 'utf8')) as { text: string }).text.split(' ').length; } catch { /* reported as not ok */ }
+  return {
+    audioSeconds, speed, wallSeconds: wall,
+    cpuPercent: (last.cpuMs / 1000 / wall) * 100,
+    cpuMsPerAudioSecond: last.cpuMs / audioSeconds,
+    peakRssMb: peakRss / 1024, baselineRssMb: baseline / 1024,
+    words, ok: code === 0 && words === audioWords,
+  };
+}
+
+export async function runPipelineBench(): Promise<string> {
+  const rows = [await measurePipeline(40, 1), await measurePipeline(160, 8)];
+  const fmt = (s: PipelineStats) =>
+    `| ${s.audioSeconds.toFixed(1)} | ${s.speed}× | ${s.wallSeconds.toFixed(1)} | ${s.cpuPercent.toFixed(2)} % | ${s.cpuMsPerAudioSecond.toFixed(1)} | ${s.peakRssMb.toFixed(1)} | ${s.ok ? `yes (${s.words} words)` : 'NO'} |`;
+  return [
+    'Whole pipeline, 48 kHz stereo WAV → 16 kHz mono → paced 50 ms frames → WebSocket (the `earshot` process, including Node start-up)',
+    '',
+    '| audio s | speed | wall s | CPU (of one core) | CPU ms per audio s | peak RSS MB | transcript exact |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(fmt),
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await runPipelineBench());
+}

@@ -1,0 +1,111 @@
+/**
+ * Real capture: speech played into a PulseAudio null sink with paplay is captured from the sink's
+ * monitor through PortAudio (naudiodon2) on the `--source system` path, converted to 16 kHz mono,
+ * and compared with the file. A decoy sink is made the default *source*, so the test only passes if
+ * PULSE_SOURCE really routes the capture to the monitor we asked for.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConverter } from '../../main/audio/converter.js';
+import { resolveSource } from '../../main/audio/system-audio.js';
+import type { AudioOverflowEvent, AudioSource } from '../../main/audio/types.js';
+import { WavFileSource } from '../../main/audio/wav-file-source.js';
+import { align, rmsOf } from './pulse-align.js';
+import { ensurePulse, loadModule, play, sh, TEST_SINK } from './pulse-env.js';
+
+const SPEECH = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav';
+const RATE = 16000;
+
+let unavailable: string | null = null;
+const cleanups: Array<() => Promise<void>> = [];
+const savedXdg = process.env.XDG_RUNTIME_DIR;
+
+beforeAll(async () => {
+  if (!existsSync(SPEECH)) unavailable = `${SPEECH} is missing (apt-get install pocketsphinx-testdata)`;
+  else unavailable = await ensurePulse();
+  if (unavailable) return;
+  cleanups.push(await loadModule('module-null-sink', 'sink_name=earshot_decoy'));
+  const defaultSource = (await sh('pactl', ['get-default-source'])).trim();
+  await sh('pactl', ['set-default-source', 'earshot_decoy.monitor']);
+  await sh('pactl', ['set-default-sink', TEST_SINK]);
+  cleanups.push(async () => void (await sh('pactl', ['set-default-source', defaultSource]).catch(() => undefined)));
+});
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+  if (savedXdg === undefined) delete process.env.XDG_RUNTIME_DIR;
+  else process.env.XDG_RUNTIME_DIR = savedXdg;
+});
+
+async function readFile16k(path: string): Promise<Int16Array> {
+  const src = new WavFileSource(path);
+  const conv = createConverter(await src.open(), RATE);
+  const parts: Int16Array[] = [];
+  for await (const c of src.chunks()) parts.push(conv.push(c));
+  parts.push(conv.flush());
+  return join(parts);
+}
+
+function join(parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);
+}
+
+describe('real capture through PulseAudio and PortAudio', () => {
+  it('captures speech played to the default output, matching the file', async (ctx) => {
+    if (unavailable) {
+      const reason = `PulseAudio is not available: ${unavailable}`;
+      if (process.env.CI) throw new Error(`${reason} (required in CI)`);
+      ctx.skip(reason);
+    }
+    const source: AudioSource = await resolveSource('system');
+    const format = await source.open();
+    expect(source.description).toContain(`${TEST_SINK}.monitor`);
+    const overflows: AudioOverflowEvent[] = [];
+    source.onOverflow?.((e) => overflows.push(e));
+    const conv = createConverter(format, RATE);
+    const parts: Int16Array[] = [];
+    let firstChunk!: () => void;
+    const flowing = new Promise<void>((r) => (firstChunk = r));
+    const capturing = (async () => {
+      for await (const chunk of source.chunks()) {
+        parts.push(conv.push(chunk));
+        firstChunk();
+      }
+      parts.push(conv.flush());
+    })();
+    try {
+      await withTimeout(flowing, 15_000, 'first audio from the monitor');
+      await withTimeout(play(SPEECH, TEST_SINK), 20_000, 'paplay');
+      await new Promise((r) => setTimeout(r, 800)); // the monitor's latency tail
+    } finally {
+      await source.close();
+      await withTimeout(capturing, 5000, 'capture to end after close');
+    }
+
+    const captured = join(parts);
+    const ref = await readFile16k(SPEECH);
+    expect(captured.length).toBeGreaterThan(ref.length);
+    const a = align(captured, ref, RATE);
+    const after = rmsOf(captured, a.lag + ref.length + RATE / 10, captured.length);
+    console.info(
+      `capture: ${format.sampleRate} Hz ${format.channels} ch, ${(captured.length / RATE).toFixed(2)} s captured, speech at ` +
+        `${(a.lag / RATE).toFixed(3)} s, corr ${a.corr.toFixed(4)}, gain ${a.gainDb.toFixed(2)} dB, overflows ${overflows.length}`,
+    );
+    // Same waveform: PulseAudio resampled 16k → 44.1k and we resampled back; both filters are near-transparent for speech.
+    expect(a.corr).toBeGreaterThan(0.95);
+    expect(Math.abs(a.gainDb)).toBeLessThan(1);
+    // Same duration: the whole file is inside the capture, and nothing but silence follows it.
+    expect(a.lag + ref.length).toBeLessThanOrEqual(captured.length);
+    expect(after).toBeLessThan(rmsOf(ref, 0, ref.length) / 1000);
+  }, 60_000);
+});

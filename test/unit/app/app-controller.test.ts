@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { AppController, type ControllerDeps, type HistoryRunPort, type OverlayPort } from '../../../main/app/app-controller.js';
+import type { PipelineConfig, PipelineEvents, PipelinePort } from '../../../main/app/pipeline-port.js';
+import { EarshotError } from '../../../shared/errors.js';
+import type { CaptionDiff, CaptionSnapshot, Segment } from '../../../shared/captions.js';
+import type { MainToRenderer, PageId } from '../../../shared/ipc-contract.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settings.js';
+import { FakeClock, flushMicrotasks } from '../../fakes/fake-clock.js';
+
+class FakePipeline implements PipelinePort {
+  starts: PipelineConfig[] = [];
+  stops = 0;
+  pauses: boolean[] = [];
+  failNext: Error | null = null;
+  private state: CaptionSnapshot = { rev: 0, segments: [] };
+  private readonly listeners: { [K in keyof PipelineEvents]?: Set<(p: PipelineEvents[K]) => void> } = {};
+  async start(config: PipelineConfig) {
+    this.starts.push(config);
+    if (this.failNext) { const e = this.failNext; this.failNext = null; throw e; }
+  }
+  async stop() { this.stops++; this.emit('ended', {}); }
+  pause(p: boolean) { this.pauses.push(p); }
+  on<K extends keyof PipelineEvents>(event: K, l: (p: PipelineEvents[K]) => void) {
+    const set = (this.listeners[event] ??= new Set()) as Set<(p: PipelineEvents[K]) => void>;
+    set.add(l);
+    return () => { set.delete(l); };
+  }
+  emit<K extends keyof PipelineEvents>(event: K, payload: PipelineEvents[K]) {
+    for (const l of [...(this.listeners[event] ?? [])] as ((p: PipelineEvents[K]) => void)[]) l(payload);
+  }
+  upsert(seg: Segment) {
+    const diff: CaptionDiff = { rev: this.state.rev + 1, upserts: [seg], removals: [] };
+    this.state = { rev: diff.rev, segments: [...this.state.segments.filter((s) => s.id !== seg.id), seg] };
+    this.emit('diff', diff);
+  }
+  snapshot() { return this.state; }
+  finals() { return this.state.segments.filter((s) => s.final); }
+}
+
+function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailures?: string[] } = {}) {
+  let settings: Settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+  const settingsListeners = new Set<(s: Settings) => void>();
+  const keyListeners = new Set<() => void>();
+  let key = opts.key;
+  const sent: { page: PageId; channel: keyof MainToRenderer; payload: unknown }[] = [];
+  const opened: string[] = [];
+  const overlayCalls: string[] = [];
+  let visible = true;
+  const overlay: OverlayPort = {
+    show: () => { visible = true; overlayCalls.push('show'); },
+    hide: () => { visible = false; overlayCalls.push('hide'); },
+    isVisible: () => visible,
+    setClickThrough: (on) => overlayCalls.push(`click-through:${on}`),
+    setContentProtection: (on) => overlayCalls.push(`protect:${on}`),
+  };
+  const historyCalls: string[] = [];
+  const history: HistoryRunPort = {
+    setEnabled: (on) => historyCalls.push(`enabled:${on}`),
+    startRun: () => historyCalls.push('start'),
+    endRun: () => historyCalls.push('end'),
+  };
+  const hotkeysApplied: string[] = [];
+  const pipeline = new FakePipeline();
+  const clock = new FakeClock();
+  const deps: ControllerDeps = {
+    settings: {
+      get: () => settings,
+      update: (patch) => { settings = { ...settings, ...patch }; for (const l of settingsListeners) l(settings); return { ok: true }; },
+      onChange: (l) => { settingsListeners.add(l); return () => settingsListeners.delete(l); },
+    },
+    keys: {
+      keyFor: () => key,
+      onChange: (l) => { keyListeners.add(l); return () => keyListeners.delete(l); },
+    },
+    pipeline,
+    overlay,
+    openWindow: (p) => opened.push(p),
+    send: (page, channel, payload) => sent.push({ page, channel, payload }),
+    applyHotkeys: (hk) => { hotkeysApplied.push(hk.pause); return opts.hotkeyFailures ?? []; },
+    resolveSource: (s) => (s === 'system' ? { kind: 'system' } : { kind: 'mic' }),
+    history,
+    clock,
+    coalesceMs: 33,
+  };
+  const controller = new AppController(deps);
+  return {
+    controller, pipeline, clock, sent, opened, overlayCalls, historyCalls, hotkeysApplied,
+    setKey: (k: string) => { key = k; for (const l of keyListeners) l(); },
+    save: (patch: Partial<Settings>) => deps.settings.update(patch),
+    sentOn: (channel: keyof MainToRenderer) => sent.filter((s) => s.channel === channel),
+  };
+}
+
+describe('AppController', () => {
+  it('first run without a key: opens settings, shows KEY_MISSING, starts once a key is set', async () => {
+    const t = setup();
+    await t.controller.init();
+    expect(t.opened).toEqual(['settings']);
+    expect(t.pipeline.starts).toHaveLength(0);
+    const status = t.sentOn('status').at(-1)!.payload as { kind: string; error: { code: string } };
+    expect(status).toMatchObject({ kind: 'error', error: { code: 'KEY_MISSING' } });
+    t.setKey('fw_key_123456789');
+    await flushMicrotasks();
+    expect(t.pipeline.starts).toHaveLength(1);
+    expect(t.pipeline.starts[0]).toMatchObject({ apiKey: 'fw_key_123456789', provider: 'fireworks', source: { kind: 'mic' }, frameMs: 50 });
+    expect(t.controller.state().running).toBe(true);
+  });
+
+  it('applies settings at start: click-through, capture protection, shortcuts, history', async () => {
+    const t = setup({ key: 'k', settings: { clickThrough: true, hideFromScreenCapture: true, historyEnabled: true } });
+    await t.controller.init();
+    expect(t.overlayCalls).toEqual(['click-through:true', 'protect:true']);
+    expect(t.hotkeysApplied).toEqual([DEFAULT_SETTINGS.hotkeys.pause]);
+    expect(t.historyCalls).toEqual(['enabled:true', 'start']);
+  });
+
+  it('reports a start failure as an error status a person can act on', async () => {
+    const t = setup({ key: 'k' });
+    t.pipeline.failNext = new EarshotError('DEVICE_NOT_FOUND', 'device:7');
+    await t.controller.init();
+    expect(t.controller.state().running).toBe(false);
+    expect(t.controller.connectionStatus()).toMatchObject({ kind: 'error', error: { code: 'DEVICE_NOT_FOUND', detail: 'device:7' } });
+  });
+
+  it('pauses, resumes and stops', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.controller.togglePause();
+    expect(t.controller.state().paused).toBe(true);
+    t.controller.togglePause();
+    expect(t.pipeline.pauses).toEqual([true, false]);
+    await t.controller.stop();
+    expect(t.pipeline.stops).toBe(1);
+    expect(t.controller.state()).toMatchObject({ running: false, paused: false });
+    t.controller.togglePause(); // nothing to pause
+    expect(t.pipeline.pauses).toEqual([true, false]);
+  });
+
+  it('toggles click-through through the settings, so it persists and reaches the overlay', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.controller.toggleClickThrough();
+    expect(t.overlayCalls.at(-1)).toBe('click-through:true');
+    expect(t.sentOn('overlay:click-through').at(-1)!.payload).toBe(true);
+    expect(t.controller.state().clickThrough).toBe(true);
+    t.controller.setClickThrough(false);
+    expect(t.overlayCalls.at(-1)).toBe('click-through:false');
+  });
+
+  it('shows and hides the overlay', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.controller.toggleOverlay();
+    t.controller.toggleOverlay();
+    expect(t.overlayCalls.filter((c) => c === 'show' || c === 'hide')).toEqual(['hide', 'show']);
+  });
+
+  it('restarts the pipeline when a pipeline setting changes, not for a style change', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.save({ style: { ...DEFAULT_SETTINGS.style, fontSize: 40 } });
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts).toHaveLength(1);
+    expect(t.sentOn('style').at(-1)!.payload).toMatchObject({ fontSize: 40 });
+    t.controller.setSource('system');
+    await flushMicrotasks(20);
+    expect(t.pipeline.stops).toBe(1);
+    expect(t.pipeline.starts).toHaveLength(2);
+    expect(t.pipeline.starts[1]!.source).toEqual({ kind: 'system' });
+  });
+
+  it('previews a style on the overlay and restores the saved one after', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.controller.previewStyle({ ...DEFAULT_SETTINGS.style, textColor: '#ffff00' });
+    expect(t.sentOn('style').at(-1)).toMatchObject({ page: 'overlay', payload: { textColor: '#ffff00' } });
+    t.controller.endPreview();
+    expect(t.sentOn('style').at(-1)!.payload).toEqual(DEFAULT_SETTINGS.style);
+    const count = t.sentOn('style').length;
+    t.controller.endPreview(); // no preview running: nothing to restore
+    expect(t.sentOn('style')).toHaveLength(count);
+  });
+
+  it('coalesces a burst of diffs into one overlay message per display frame', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    for (let i = 0; i < 5; i++) t.pipeline.upsert({ id: 'a', text: 'hello '.repeat(i + 1).trim(), start: 0, end: 1, final: false });
+    expect(t.sentOn('captions:diff')).toHaveLength(0);
+    t.clock.advance(40);
+    const diffs = t.sentOn('captions:diff');
+    expect(diffs).toHaveLength(1);
+    expect(diffs[0]!.payload).toMatchObject({ rev: 1, upserts: [{ id: 'a', text: 'hello hello hello hello hello' }] });
+    expect(t.controller.snapshot()).toMatchObject({ rev: 1, segments: [{ id: 'a' }] });
+  });
+
+  it('forwards levels and warnings to the overlay and notices failed shortcuts', async () => {
+    const t = setup({ key: 'k', hotkeyFailures: ['The shortcut X is taken'] });
+    await t.controller.init();
+    t.pipeline.emit('level', { rmsDb: -20, peakDb: -6 });
+    t.pipeline.emit('warning', { code: 'BACKLOG_OVERFLOW', message: 'm', retryable: false });
+    expect(t.sentOn('level')).toHaveLength(1);
+    expect(t.sentOn('notice').map((n) => (n.payload as { code: string; detail?: string }).detail ?? (n.payload as { code: string }).code))
+      .toEqual(['The shortcut X is taken', 'BACKLOG_OVERFLOW']);
+  });
+
+  it('notices when a run ends by itself', async () => {
+    const t = setup({ key: 'k', settings: { historyEnabled: true } });
+    await t.controller.init();
+    t.pipeline.emit('ended', { fatal: { code: 'AUTH_REFUSED', message: 'm', retryable: false } });
+    expect(t.controller.state().running).toBe(false);
+    expect(t.historyCalls).toEqual(['enabled:true', 'start', 'end']);
+    await t.controller.start();
+    expect(t.pipeline.starts).toHaveLength(2);
+  });
+
+  it('tells state listeners and the settings window about changes', async () => {
+    const t = setup({ key: 'k' });
+    const states: boolean[] = [];
+    t.controller.onState((s) => states.push(s.running));
+    await t.controller.init();
+    await t.controller.stop();
+    expect(states.at(-1)).toBe(false);
+    expect(states).toContain(true);
+    expect(t.sentOn('app:state').every((s) => s.page === 'settings')).toBe(true);
+  });
+});

@@ -1,0 +1,131 @@
+import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HistoryRecorder } from '../../../main/app/history-recorder.js';
+import { HistoryService } from '../../../main/app/history-service.js';
+import type { PipelineEvents } from '../../../main/app/pipeline-port.js';
+import type { CaptionDiff, Segment } from '../../../shared/captions.js';
+
+const seg = (id: string, text: string, final: boolean, start = 0, end = start + 1): Segment => ({ id, text, start, end, final });
+const diff = (rev: number, upserts: Segment[], removals: string[] = []): CaptionDiff => ({ rev, upserts, removals });
+
+describe('HistoryRecorder', () => {
+  it('records finals once, corrections again, never partials, and withdrawn finals as removals', () => {
+    const log: string[] = [];
+    const r = new HistoryRecorder({ append: (s) => log.push(`+${s.id}:${s.text}`), appendRemoval: (id) => log.push(`-${id}`) });
+    r.apply(diff(1, [seg('a', 'hel', false)]));
+    r.apply(diff(2, [seg('a', 'hello', true)]));
+    r.apply(diff(3, [seg('a', 'hello', true), seg('b', ' ', true)]));
+    r.apply(diff(4, [seg('a', 'Hello.', true)]));
+    r.apply(diff(5, [], ['a', 'never-recorded']));
+    expect(log).toEqual(['+a:hello', '+a:Hello.', '-a']);
+  });
+
+  it('stays bounded', () => {
+    let n = 0;
+    const r = new HistoryRecorder({ append: () => n++, appendRemoval: () => {} }, { maxTracked: 10 });
+    for (let i = 0; i < 100; i++) r.apply(diff(i + 1, [seg(`s${i}`, `t${i}`, true)]));
+    expect(n).toBe(100);
+    expect((r as unknown as { recorded: Map<string, string> }).recorded.size).toBe(10);
+  });
+});
+
+let dir: string;
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'earshot-history-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function setup(finals: Segment[] = []) {
+  const listeners = new Set<(d: CaptionDiff) => void>();
+  const sent: Segment[][] = [];
+  const errors: string[] = [];
+  const exported: { format: string; name: string }[] = [];
+  let exportPath: string | null = join(dir, 'out.srt');
+  let minute = 0;
+  const service = new HistoryService({
+    dir,
+    pipeline: {
+      on: <K extends keyof PipelineEvents>(_e: K, l: (p: PipelineEvents[K]) => void) => { listeners.add(l as never); return () => listeners.delete(l as never); },
+      finals: () => finals,
+    },
+    send: (_page, _channel, payload) => sent.push(payload as Segment[]),
+    chooseExportPath: async (format, name) => { exported.push({ format, name }); return exportPath; },
+    now: () => new Date(Date.UTC(2025, 0, 2, 10, minute++)),
+    onError: (m) => errors.push(m),
+  });
+  const emit = (d: CaptionDiff) => { for (const l of listeners) l(d); };
+  return { service, emit, sent, errors, exported, setExportPath: (p: string | null) => { exportPath = p; } };
+}
+
+describe('HistoryService', () => {
+  it('with history off: writes nothing and shows this session\'s finals', async () => {
+    const finals = [seg('1', 'only in memory', true)];
+    const t = setup(finals);
+    t.service.startRun({ provider: 'fireworks' });
+    t.emit(diff(1, finals));
+    expect(t.sent).toEqual([finals]); // the open window still updates live
+    const view = await t.service.view();
+    expect(view).toMatchObject({ enabled: false, segments: finals });
+    expect(() => readFileSync(t.service.journalPath)).toThrow();
+  });
+
+  it('with history on: journals finals and replays several runs on one timeline', async () => {
+    const t = setup();
+    t.service.setEnabled(true);
+    t.service.startRun({ provider: 'fireworks' });
+    t.emit(diff(1, [seg('1:0', 'first', false, 0, 2)]));
+    t.emit(diff(2, [seg('1:0', 'first run', true, 0, 2)]));
+    t.service.endRun();
+    t.service.startRun({ provider: 'fireworks' });
+    t.emit(diff(1, [seg('1:0', 'second run', true, 0, 3)]));
+    const view = await t.service.view();
+    expect(view.enabled).toBe(true);
+    expect(view.segments.map((s) => [s.text, s.start, s.end])).toEqual([['first run', 0, 2], ['second run', 3, 6]]);
+    expect(new Set(view.segments.map((s) => s.id)).size).toBe(2); // ids unique across runs
+    expect(view.runs).toEqual([
+      { startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 0 },
+      { startedAt: '2025-01-02T10:02:00.000Z', firstIndex: 1 },
+    ]);
+    const journal = readFileSync(t.service.journalPath, 'utf8');
+    expect(journal).not.toContain('"first"'); // the partial never reached the disk
+  });
+
+  it('survives a torn last line (crash mid-write)', async () => {
+    const t = setup();
+    t.service.setEnabled(true);
+    t.service.startRun({});
+    t.emit(diff(1, [seg('a', 'kept', true)]));
+    appendFileSync(t.service.journalPath, '{"type":"segment","id":"b","te');
+    const view = await t.service.view();
+    expect(view.segments.map((s) => s.text)).toEqual(['kept']);
+    expect(view.skippedLines).toBe(1);
+  });
+
+  it('exports what the search shows, in the chosen format', async () => {
+    const t = setup();
+    t.service.setEnabled(true);
+    t.service.startRun({});
+    t.emit(diff(1, [seg('a', 'the cat sat', true, 0, 1.5), seg('b', 'a dog ran', true, 2, 3), seg('c', 'Cats nap', true, 4, 5)]));
+    const r = await t.service.exportAs({ format: 'srt', query: 'cat' });
+    expect(r).toEqual({ ok: true, path: join(dir, 'out.srt'), segments: 2 });
+    expect(t.exported[0]!.format).toBe('srt');
+    expect(t.exported[0]!.name).toMatch(/^earshot-2025-01-02-10-\d\d\.srt$/);
+    const srt = readFileSync(join(dir, 'out.srt'), 'utf8');
+    expect(srt).toMatch(/^1\n00:00:00,000 --> 00:00:01,500\nthe cat sat\n/);
+    expect(srt).toContain('Cats nap');
+    expect(srt).not.toContain('dog');
+    t.setExportPath(null);
+    expect(await t.service.exportAs({ format: 'txt', query: '' })).toEqual({ ok: false, cancelled: true });
+    t.setExportPath(join(dir, 'missing-dir', 'x.txt'));
+    expect(await t.service.exportAs({ format: 'txt', query: '' })).toMatchObject({ ok: false, cancelled: false, error: { code: 'OUTPUT_FAILED' } });
+  });
+
+  it('turns itself off with a message when the journal cannot be opened', () => {
+    const t = setup();
+    rmSync(dir, { recursive: true, force: true });
+    t.service.setEnabled(true);
+    expect(t.errors).toHaveLength(1);
+    t.service.startRun({});
+    t.emit(diff(1, [seg('a', 'x', true)])); // no throw
+  });
+});
