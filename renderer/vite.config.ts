@@ -27,6 +27,7 @@ export default defineConfig({
         overlay: here('overlay.html'),
         settings: here('settings.html'),
         history: here('history.html'),
+        capture: here('capture.html'),
       },
     },
   },

@@ -1,6 +1,6 @@
 /**
  * What the desktop app needs from the captioning core. The coordinator's CaptionPipeline
- * (main/pipeline/caption-pipeline.ts) is adapted to these ports in main.ts; the app's logic
+ * (main/app/run-pipeline.ts, built on main/pipeline/caption-run.ts) implements these ports; the app's logic
  * (app-controller.ts) is tested against fakes of them. Audio capture and the network session
  * live behind these ports in main and never wait on a renderer.
  */

@@ -42,7 +42,7 @@ export function loadNaudiodon(): Promise<NaudiodonBinding> {
  * handler, so there the log stays in the working directory (documented in the README).
  */
 function redirectCrashLog(): void {
-  const target = join(tmpdir(), 'earshot-crash.log');
+  const target = join(tmpdir(), `earshot-crash-${process.pid}.log`); // the handler creates it read-only
   if (process.platform === 'win32' || target.length >= 120) return;
   try {
     const req = createRequire(createRequire(import.meta.url).resolve('naudiodon2'));

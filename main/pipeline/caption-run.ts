@@ -69,6 +69,7 @@ export class CaptionRun {
   private levelRms = -Infinity;
   private readonly offSession: Unsubscribe;
   private readonly offStore: Unsubscribe;
+  private offOverflow: Unsubscribe | undefined;
 
   constructor(private readonly config: RunConfig, private readonly deps: RunDeps) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -108,6 +109,12 @@ export class CaptionRun {
     if (this.started) return;
     this.started = true;
     const format = await this.config.source.open();
+    this.offOverflow = this.config.source.onOverflow?.((e) =>
+      this.emit({
+        type: 'warning',
+        error: errorInfo('AUDIO_OVERFLOW', `${Math.round(e.lostMs)} ms lost (${(e.totalLostMs / 1000).toFixed(1)} s in total, ${e.overflows} time${e.overflows === 1 ? '' : 's'})`),
+      }),
+    );
     // Validates frame size, key and endpoint before any audio flows.
     this.session.start();
     void this.pump(format).catch((err) => this.failed(toErrorInfo(err)));
@@ -213,6 +220,7 @@ export class CaptionRun {
     this.emit({ type: 'ended', result });
     this.offSession();
     this.offStore();
+    this.offOverflow?.();
     this.resolveDone(result);
   }
 

@@ -427,11 +427,11 @@ export class StreamingSession {
     link.timers.watchdog = this.deps.clock.setTimeout(() => {
       if (link.state === 'ended') return;
       const silent = this.deps.clock.now() - link.lastHeardAt;
-      if (silent >= this.o.deadAfterMs && false) {
+      if (silent >= this.o.deadAfterMs) {
         return this.kill(link, 'LINK_STALLED', `no answer for ${(silent / 1000).toFixed(1)} s`);
       }
       link.transport.ping();
-      this.scheduleWatchdog(link, Math.min(this.o.pingIntervalMs, this.o.deadAfterMs - silent));
+      this.scheduleWatchdog(link, Math.max(1, Math.min(this.o.pingIntervalMs, this.o.deadAfterMs - silent)));
     }, inMs);
   }
 

@@ -6,6 +6,6 @@ import './history.css';
 import { HistoryState } from './history-state.svelte.js';
 
 const state = new HistoryState(historyBridge());
-mount(App, { target: document.getElementById('app')!, props: { state } });
+mount(App, { target: document.getElementById('app')!, props: { app: state } });
 window.addEventListener('beforeunload', () => state.dispose());
 void state.load();

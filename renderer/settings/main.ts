@@ -5,6 +5,6 @@ import { SettingsState } from './settings-state.svelte.js';
 import './settings.css';
 
 const state = new SettingsState(settingsBridge());
-mount(App, { target: document.getElementById('app')!, props: { state } });
+mount(App, { target: document.getElementById('app')!, props: { app: state } });
 window.addEventListener('beforeunload', () => state.dispose());
 void state.load();

@@ -259,12 +259,13 @@ export async function startAssemblyAiServer(options: AssemblyAiServerOptions): P
       if (r.close) {
         done = true;
         record.closedBy = 'server';
+        record.closeCode = r.close.code;
         ws.close(r.close.code, r.close.reason);
       }
     };
     ws.on('error', () => undefined);
     ws.on('close', (code) => {
-      record.closeCode = code;
+      record.closeCode ??= code;
       record.closedBy ??= 'client';
     });
     if (closeEarly) return reply({ send: [], close: closeEarly });
@@ -278,6 +279,8 @@ export async function startAssemblyAiServer(options: AssemblyAiServerOptions): P
       switch (fault.kind) {
         case 'drop':
           done = true;
+          record.closedBy = 'server';
+          record.closeCode = 1006;
           socket.destroy();
           return;
         case 'expire':

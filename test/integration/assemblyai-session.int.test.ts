@@ -67,6 +67,8 @@ async function runCase(o: {
   }
   const result = await session.finish();
   const elapsedMs = performance.now() - t0;
+  // Let the server see the last close handshake before it is torn down.
+  for (let i = 0; i < 50 && server.connections.some((c) => c.closeCode === undefined); i++) await sleep(20);
   await server.close();
   return { server, rec, result, speech, elapsedMs };
 }

@@ -6,9 +6,17 @@ import { EarshotError } from '../../../shared/errors.js';
 import { PROVIDER_IDS, type ProviderId } from '../../../shared/providers.js';
 import type { ProviderSpec } from '../provider.js';
 import { fireworksSpec } from './fireworks/spec.js';
+import { togetherSpec } from './together/spec.js';
+import { assemblyAiSpec } from './assemblyai/spec.js';
+import { openAiSpec } from './openai/spec.js';
+import { deepgramSpec } from './deepgram/spec.js';
 
 const REGISTRY: Partial<Record<ProviderId, ProviderSpec>> = {
   fireworks: fireworksSpec,
+  together: togetherSpec,
+  assemblyai: assemblyAiSpec,
+  openai: openAiSpec,
+  deepgram: deepgramSpec,
 };
 
 /** Throws EarshotError('BAD_ARGUMENT') for a provider that is not built in. */

@@ -116,6 +116,25 @@ describe('WAV formats', () => {
     expect((await readAll(path)).data.equals(data)).toBe(true);
   });
 
+  it('close() during iteration ends it quietly, and is idempotent', async () => {
+    const data = encode(Array.from({ length: 20000 }, (_, i) => Math.sin(i) * 0.5), 's16');
+    const src = new WavFileSource(write(buildWav({ data })), { chunkBytes: 1000 });
+    expect(await src.open()).toEqual(await src.open());
+    let got = 0;
+    let atClose = -1;
+    for await (const c of src.chunks()) {
+      got += c.length;
+      if (got >= 3000 && atClose < 0) {
+        atClose = got;
+        await src.close();
+      }
+    }
+    await src.close();
+    expect(got).toBe(atClose);
+    expect(got).toBeLessThan(data.length);
+    expect(src.stats()).toEqual({ overflows: 0, bytes: got });
+  });
+
   it('hands out whole frames only, at most chunkBytes each', async () => {
     const data = encode(Array.from({ length: 3000 }, (_, i) => Math.sin(i) * 0.5), 's24');
     const { parts, data: got } = await readAll(write(buildWav({ channels: 3, bits: 24, data })), 100);

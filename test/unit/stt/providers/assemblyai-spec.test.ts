@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getProvider } from '../../../../main/stt/providers/index.js';
 import { assemblyAiQuery, assemblyAiSpec, keyterms } from '../../../../main/stt/providers/assemblyai/spec.js';
 import { AssemblyAiCodec } from '../../../../main/stt/providers/assemblyai/codec.js';
 
@@ -77,5 +78,12 @@ describe('assemblyAiSpec codes', () => {
     expect(assemblyAiSpec.waitForReady).toBe(true);
     expect(assemblyAiSpec.clientClosesAfterFlush).toBe(false);
     expect(assemblyAiSpec.flushTimeoutMs).toBeLessThanOrEqual(6000);
+  });
+});
+
+describe('assemblyai registry entry', () => {
+  it('is reachable through getProvider()', () => {
+    expect(getProvider('assemblyai')).toBe(assemblyAiSpec);
+    expect(assemblyAiSpec.id).toBe('assemblyai');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getProvider } from '../../../../main/stt/providers/index.js';
 import { deepgramQuery, deepgramSpec } from '../../../../main/stt/providers/deepgram/spec.js';
 
 const KEY = 'dg_SECRET';
@@ -42,5 +43,12 @@ describe('deepgramSpec', () => {
     [1000, '', 'NETWORK', true],
   ] as const)('close %i %s -> %s', (code, reason, expected, retryable) => {
     expect(deepgramSpec.classifyClose(code, reason, undefined)).toMatchObject({ code: expected, retryable });
+  });
+});
+
+describe('deepgram registry entry', () => {
+  it('is reachable through getProvider()', () => {
+    expect(getProvider('deepgram')).toBe(deepgramSpec);
+    expect(deepgramSpec.id).toBe('deepgram');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getProvider } from '../../../../main/stt/providers/index.js';
 import { openAiSpec, openAiTurnDetection } from '../../../../main/stt/providers/openai/spec.js';
 
 const KEY = 'sk-SECRET';
@@ -39,5 +40,12 @@ describe('openAiSpec', () => {
     [1008, undefined, 'AUTH_REFUSED', false],
   ] as const)('close %i after %s -> %s', (code, last, expected, retryable) => {
     expect(openAiSpec.classifyClose(code, '', last)).toMatchObject({ code: expected, retryable });
+  });
+});
+
+describe('openai registry entry', () => {
+  it('is reachable through getProvider()', () => {
+    expect(getProvider('openai')).toBe(openAiSpec);
+    expect(openAiSpec.id).toBe('openai');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getProvider } from '../../../../main/stt/providers/index.js';
 import { togetherSpec, togetherQuery } from '../../../../main/stt/providers/together/spec.js';
 import { EarshotError } from '../../../../shared/errors.js';
 
@@ -57,5 +58,12 @@ describe('togetherSpec end of stream and codes', () => {
     [1006, 'SERVER_ERROR', 'SERVER_ERROR', true],
   ] as const)('close %i after %s -> %s', (code, last, expected, retryable) => {
     expect(togetherSpec.classifyClose(code, '', last)).toMatchObject({ code: expected, retryable });
+  });
+});
+
+describe('together registry entry', () => {
+  it('is reachable through getProvider()', () => {
+    expect(getProvider('together')).toBe(togetherSpec);
+    expect(togetherSpec.id).toBe('together');
   });
 });

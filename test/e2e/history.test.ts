@@ -1,0 +1,120 @@
+/**
+ * The history window in real Chromium with a fake bridge: final segments with times, search
+ * that filters the list, copy, and export that asks main for the right format with the
+ * search the person sees.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { Segment } from '../../shared/captions.js';
+import { artifactPath, ensureRendererBuilt, launchChromium, serveStatic, watchPage, type StaticServer } from './helpers/chromium.js';
+
+let browser: Browser;
+let server: StaticServer;
+
+beforeAll(async () => {
+  await ensureRendererBuilt();
+  server = await serveStatic();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const SEGMENTS: Segment[] = [
+  { id: '0/1:0', text: 'Welcome to the quarterly review.', start: 1.2, end: 3.4, final: true },
+  { id: '0/1:1', text: 'Revenue grew by twelve percent.', start: 4, end: 6.5, final: true },
+  { id: '0/1:2', text: 'Café opening is planned for spring.', start: 65, end: 68, final: true },
+  { id: '1/1:0', text: 'Second meeting: the review continues.', start: 3725, end: 3728, final: true },
+];
+
+function installFakeBridge(opts: { segments: Segment[]; enabled: boolean }): void {
+  const w = window as unknown as Record<string, unknown>;
+  const calls: unknown[][] = [];
+  w.__calls = calls;
+  w.earshot = {
+    get: async () => ({
+      enabled: opts.enabled, segments: opts.segments, skippedLines: 0,
+      runs: [{ startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 0 }, { startedAt: '2025-01-02T11:00:00.000Z', firstIndex: 3 }],
+    }),
+    exportAs: async (r: { format: string; query: string }) => {
+      calls.push(['export', r.format, r.query]);
+      return r.format === 'json' ? { ok: false, cancelled: true } : { ok: true, path: `/home/me/Documents/earshot.${r.format}`, segments: 2 };
+    },
+    copy: async (text: string) => { calls.push(['copy', text]); },
+    on: () => () => {},
+  };
+}
+
+async function openHistory(enabled = true): Promise<{ page: Page; problems: string[]; calls: () => Promise<unknown[][]> }> {
+  const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
+  page.setDefaultTimeout(5000);
+  const { problems } = watchPage(page);
+  await page.addInitScript(installFakeBridge, { segments: SEGMENTS, enabled });
+  await page.goto(`${server.origin}/history.html`);
+  await page.getByTestId('segment').first().waitFor();
+  return { page, problems, calls: () => page.evaluate(() => (window as unknown as { __calls: unknown[][] }).__calls) };
+}
+
+const texts = (page: Page) => page.locator('[data-testid="segment"] .text').allTextContents();
+
+describe('history window', () => {
+  it('lists final segments with their times', async () => {
+    const { page, problems } = await openHistory();
+    expect(await texts(page)).toEqual(SEGMENTS.map((s) => s.text));
+    expect(await page.locator('[data-testid="segment"] time').allTextContents()).toEqual(['0:01', '0:04', '1:05', '1:02:05']);
+    expect(await page.getByTestId('count').textContent()).toMatch(/4 of 4 captions/);
+    expect(await page.getByTestId('history-off').count()).toBe(0);
+    await page.screenshot({ path: artifactPath('history.png'), fullPage: true });
+    expect(problems.filter((p) => !/404 \(Not Found\)/.test(p))).toEqual([]);
+    await page.close();
+  });
+
+  it('filters as the person types, ignoring case and accents', async () => {
+    const { page } = await openHistory();
+    await page.fill('#search', 'REVIEW');
+    await expect.poll(() => texts(page)).toEqual(['Welcome to the quarterly review.', 'Second meeting: the review continues.']);
+    expect(await page.getByTestId('count').textContent()).toMatch(/2 of 4 captions match/);
+    await page.fill('#search', 'cafe spring');
+    await expect.poll(() => texts(page)).toEqual(['Café opening is planned for spring.']);
+    await page.fill('#search', 'nothing like this');
+    await expect.poll(() => texts(page)).toEqual([]);
+    expect(await page.locator('button[data-format="srt"]').isDisabled()).toBe(true);
+    await page.fill('#search', '');
+    await expect.poll(() => texts(page)).toHaveLength(4);
+    await page.close();
+  });
+
+  it('exports each format through main, with the search shown', async () => {
+    const { page, calls } = await openHistory();
+    await page.fill('#search', 'review');
+    for (const [format, label] of [['srt', 'SRT'], ['vtt', 'WebVTT'], ['txt', 'Text']] as const) {
+      await page.getByRole('button', { name: label, exact: true }).click();
+      await expect.poll(() => page.getByTestId('history-message').textContent()).toBe(`Saved 2 captions to /home/me/Documents/earshot.${format}`);
+    }
+    await page.getByRole('button', { name: 'JSON', exact: true }).click(); // the person cancels the dialog
+    await expect.poll(async () => (await calls()).filter((c) => c[0] === 'export')).toEqual([
+      ['export', 'srt', 'review'], ['export', 'vtt', 'review'], ['export', 'txt', 'review'], ['export', 'json', 'review'],
+    ]);
+    await expect.poll(() => page.getByTestId('history-message').count()).toBe(0);
+    await page.close();
+  });
+
+  it('copies what is shown, with times, or one caption', async () => {
+    const { page, calls } = await openHistory();
+    await page.fill('#search', 'revenue');
+    await page.getByRole('button', { name: 'Copy shown' }).click();
+    await page.getByRole('button', { name: /^Copy “Revenue/ }).click();
+    await expect.poll(async () => (await calls()).filter((c) => c[0] === 'copy')).toEqual([
+      ['copy', '[0:04] Revenue grew by twelve percent.'],
+      ['copy', 'Revenue grew by twelve percent.'],
+    ]);
+    await page.close();
+  });
+
+  it('says when history is off and nothing is stored', async () => {
+    const { page } = await openHistory(false);
+    expect(await page.getByTestId('history-off').textContent()).toMatch(/nothing is saved to disk/);
+    await page.close();
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * The real StreamingSession + real WsTransport against the OpenAI-faithful loopback server
+ * (transcription intent): the GA session.update before any audio, 24 kHz base64 frames,
+ * incremental deltas appended per item, `completed` finals, a commit at the end (quietly
+ * answered when server VAD already committed everything), manual commits for
+ * gpt-realtime-whisper, and refusals that stop at once without leaking the key.
+ */
+import { describe, expect, it } from 'vitest';
+import { openAiSpec } from '../../main/stt/providers/openai/spec.js';
+import { StreamingSession, type FinishResult } from '../../main/stt/streaming-session.js';
+import { createWsTransport } from '../../main/stt/ws-transport.js';
+import { systemClock } from '../../main/util/clock.js';
+import { startOpenAiServer, type OpenAiServer, type OpenAiServerOptions } from '../fakes/openai-server.js';
+import { seededRandom } from '../fakes/fake-clock.js';
+import { CaptionRecorder, checkCoverage, compareWithSpeech } from '../fakes/stream-checks.js';
+import { makeToneSpeech, type ToneSpeech } from '../fakes/tone-asr.js';
+
+const KEY = 'sk-test-SECRET-key-0123456789abcdef';
+const SPEED = 4;
+const RATE = 24000;
+const WORDS = ['delta', 'hotel', 'one', 'quebec', 'sierra', 'four', 'lima', 'victor', 'alpha', 'oscar', 'two'];
+
+interface Outcome {
+  server: OpenAiServer;
+  rec: CaptionRecorder;
+  result: FinishResult;
+  speech: ToneSpeech;
+  elapsedMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function runCase(o: { server?: Partial<OpenAiServerOptions>; key?: string; model?: string; endpointQuery?: string; seed?: number } = {}): Promise<Outcome> {
+  const server = await startOpenAiServer({ apiKey: KEY, ...o.server });
+  const speech = makeToneSpeech({ words: WORDS, seed: o.seed ?? 21, rate: RATE });
+  const rec = new CaptionRecorder();
+  const session = new StreamingSession(
+    {
+      spec: openAiSpec,
+      provider: { apiKey: o.key ?? KEY, endpoint: `${server.url}${o.endpointQuery ?? ''}`, model: o.model, language: 'en' },
+      speed: SPEED,
+      backoff: { baseMs: 30, capMs: 150, minUptimeMs: 5000 },
+    },
+    { transport: createWsTransport, clock: systemClock, random: seededRandom(3) },
+  );
+  session.on(rec.listener);
+  const t0 = performance.now();
+  session.start();
+  let pushed = 0;
+  while (pushed < speech.samples.length && rec.fatals.length === 0) {
+    await sleep(20);
+    const due = Math.min(speech.samples.length, Math.floor(((performance.now() - t0) / 1000) * RATE * SPEED));
+    if (due > pushed) session.pushAudio(speech.samples.slice(pushed, due));
+    pushed = Math.max(pushed, due);
+  }
+  const result = await session.finish();
+  const elapsedMs = performance.now() - t0;
+  for (let i = 0; i < 50 && server.connections.some((c) => c.closeCode === undefined); i++) await sleep(20);
+  await server.close();
+  return { server, rec, result, speech, elapsedMs };
+}
+
+function expectClean(out: Outcome, checkTimes = true): void {
+  const { rec, server, speech } = out;
+  expect(rec.fatals).toEqual([]);
+  expect(rec.problems).toEqual([]);
+  expect(server.violations()).toEqual([]);
+  if (checkTimes) expect(compareWithSpeech(rec.finals(), speech.words)).toEqual([]);
+  else expect(rec.transcript()).toBe(speech.text);
+  expect(checkCoverage(server.connections.map((c) => c.responder.audio()), speech.samples).problems).toEqual([]);
+  for (const c of server.connections) {
+    const first = JSON.parse(c.responder.texts[0]!);
+    expect(first.type).toBe('session.update');
+    for (const f of c.responder.frames) {
+      expect(f.samples).toBeGreaterThanOrEqual(0.02 * RATE);
+      expect(f.samples).toBeLessThanOrEqual(0.5 * RATE);
+    }
+  }
+  expect(rec.dump()).not.toContain(KEY);
+  expect(out.result.flushed).toBe(true);
+}
+
+describe.concurrent('OpenAI Realtime transcription over a real socket', () => {
+  it('configures a 24 kHz transcription session, then streams; server VAD items come out once each', async () => {
+    const out = await runCase();
+    expectClean(out);
+    expect(out.server.connections).toHaveLength(1);
+    const c = out.server.connections[0]!;
+    expect(c.authorization).toBe(`Bearer ${KEY}`);
+    expect([...c.query.keys()]).toEqual(['intent']);
+    const input = (c.responder.configured as { audio: { input: Record<string, unknown> } }).audio.input;
+    expect(input.format).toEqual({ type: 'audio/pcm', rate: 24000 });
+    expect(input.transcription).toEqual({ model: 'gpt-4o-transcribe', language: 'en' });
+    expect(input.turn_detection).toMatchObject({ type: 'server_vad' });
+    expect(out.rec.finals().length).toBe(new Set(out.speech.words.map((w) => w.sentence)).size);
+  });
+
+  it('gpt-realtime-whisper: no turn detection, streamed deltas appended, the final commit completes it', async () => {
+    const out = await runCase({ model: 'gpt-realtime-whisper', seed: 22 });
+    // One item for the whole stream: its times are the commit's, not the words'.
+    expectClean(out, false);
+    const input = (out.server.connections[0]!.responder.configured as { audio: { input: Record<string, unknown> } }).audio.input;
+    expect(input).not.toHaveProperty('turn_detection');
+    const partials = out.rec.events.flatMap((e) => (e.type === 'caption' && e.change.kind === 'upsert' && !e.change.segment.final ? [e.change.segment.text] : []));
+    expect(partials.length).toBeGreaterThan(3);
+    for (const p of partials) expect(out.speech.text.startsWith(p)).toBe(true);
+  });
+
+  it('replays after an abrupt drop, and after a server_error event with close 1011', async () => {
+    const out = await runCase({
+      seed: 23,
+      server: {
+        script: (n) =>
+          n === 0 ? { fault: { kind: 'drop', afterSamples: 2.2 * RATE } }
+          : n === 1 ? { fault: { kind: 'error', afterSamples: 2.8 * RATE, closeCode: 1011 } }
+          : undefined,
+      },
+    });
+    expectClean(out);
+    expect(out.server.connections.map((c) => c.closeCode)).toEqual([1006, 1011, 1000]);
+    expect(out.rec.warnings.map((w) => w.code)).toContain('SERVER_ERROR');
+  });
+
+  it('a model in the URL opens a conversation session: invalid_model is a settings error, no retry', async () => {
+    const out = await runCase({ endpointQuery: '?model=gpt-4o-transcribe' });
+    expect(out.rec.fatals.map((f) => f.code)).toEqual(['CONFIG_REJECTED']);
+    expect(out.rec.fatals[0]!.detail).toMatch(/invalid_model/);
+    expect(out.server.connections).toHaveLength(1);
+    expect(out.server.attempts).toHaveLength(1);
+  });
+
+  it('stops at once on HTTP 401', async () => {
+    const out = await runCase({ key: 'sk-wrong-key-55555555' });
+    expect(out.rec.fatals.map((f) => f.code)).toEqual(['AUTH_REFUSED']);
+    expect(out.server.attempts.map((a) => a.status)).toEqual([401]);
+  });
+
+  it('stops at once on an in-band invalid_api_key that echoes the key, and never repeats it', async () => {
+    const out = await runCase({ key: 'sk-wrong-key-55555555', server: { refuseKeyWith: 'inband' } });
+    expect(out.rec.fatals.map((f) => f.code)).toEqual(['AUTH_REFUSED']);
+    expect(out.server.connections).toHaveLength(1);
+    expect(out.rec.dump()).not.toContain('sk-wrong-key-55555555');
+    expect(out.elapsedMs).toBeLessThan(5000);
+  });
+});
