@@ -130,6 +130,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     throw err;
   } finally {
     offSignal();
+    coalescer?.flush();
     coalescer?.close();
     await overlay?.close();
   }

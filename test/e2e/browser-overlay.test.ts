@@ -152,6 +152,7 @@ describe('earshot caption --overlay-port (browser overlay)', () => {
       expect(await page.$$('.captions .line')).toHaveLength(3);
       const finalColor = await page.$eval('.captions .final', (e) => getComputedStyle(e).color);
       expect(finalColor).toBe('rgb(255, 255, 0)');
+      await page.screenshot({ path: artifactPath('browser-overlay-final.png') });
       // The screen-reader log got the finished sentences, ending with the last one.
       const announced = (await page.locator('[role="log"][aria-live="polite"] p').allTextContents()).join(' ').trim();
       expect(announced.length).toBeGreaterThan(0);

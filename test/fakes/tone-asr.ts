@@ -92,7 +92,7 @@ export function makeToneSpeech(options: ToneSpeechOptions): ToneSpeech {
   const layout: { text: string; from: number; to: number; sentence: number }[] = [];
   let pos = ms(options.leadInMs ?? 300);
   let sentence = 0;
-  let left = Math.round(between(sentenceSize.min, sentenceSize.max + 0.999));
+  let left = Math.floor(between(sentenceSize.min, sentenceSize.max + 1));
   texts.forEach((text, i) => {
     if (!BY_TEXT.has(text)) throw new Error(`tone-asr: "${text}" is not in the vocabulary`);
     const len = ms(between(250, 600));
@@ -101,7 +101,7 @@ export function makeToneSpeech(options: ToneSpeechOptions): ToneSpeech {
     if (i === texts.length - 1) return;
     if (--left === 0) {
       sentence++;
-      left = Math.round(between(sentenceSize.min, sentenceSize.max + 0.999));
+      left = Math.floor(between(sentenceSize.min, sentenceSize.max + 1));
       pos += ms(between(850, 950));
     } else {
       pos += ms(between(120, 300));

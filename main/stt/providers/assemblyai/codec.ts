@@ -50,7 +50,6 @@ interface Word {
 }
 
 export class AssemblyAiCodec implements ProviderCodec {
-  private terminated = false;
   private eosSent = false;
   private flushedSent = false;
 
@@ -94,7 +93,6 @@ export class AssemblyAiCodec implements ProviderCodec {
       case 'Turn':
         return this.onTurn(msg);
       case 'Termination':
-        this.terminated = true;
         if (this.flushedSent || !this.eosSent) return [{ type: 'info', what: 'Termination' }];
         this.flushedSent = true;
         return [{ type: 'flushed' }];
@@ -110,11 +108,6 @@ export class AssemblyAiCodec implements ProviderCodec {
         // SpeechStarted, Heartbeat, SpeakerRevision, LLMGatewayResponse and anything newer.
         return [{ type: 'info', what: type }];
     }
-  }
-
-  /** True once `Termination` arrived (tests and the session's logs). */
-  get isTerminated(): boolean {
-    return this.terminated;
   }
 
   private onTurn(msg: Record<string, unknown>): ProviderEvent[] {
