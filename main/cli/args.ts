@@ -27,6 +27,8 @@ export interface CaptionArgs {
   overlayPort: number | undefined;
   overlayHost: string;
   backlogSeconds: number;
+  /** Provider-specific settings (VAD, region, format_turns, ...), from repeated --option name=value. */
+  extra: Record<string, string>;
   quiet: boolean;
 }
 
@@ -61,6 +63,8 @@ Caption options:
   --overlay-port P    serve the caption overlay at http://127.0.0.1:P/overlay?token=...
   --overlay-host H    address to bind the overlay server (default 127.0.0.1)
   --backlog-seconds N audio kept for replay after a dropped connection (120-3600, default 180)
+  --option NAME=VALUE provider-specific setting, repeatable (e.g. --option region=eu for
+                      assemblyai, --option max_speech_duration_s=20 for together)
   --quiet             no status lines on stderr
 
 Exit status: 0 done (file ended or Ctrl+C), 1 captioning failed (e.g. refused key), 2 bad usage.
@@ -101,7 +105,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
     prompt: { type: 'string' }, temperature: { type: 'string' }, 'frame-ms': { type: 'string' },
     speed: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' },
     'overlay-port': { type: 'string' }, 'overlay-host': { type: 'string' },
-    'backlog-seconds': { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+    'backlog-seconds': { type: 'string' }, option: { type: 'string', multiple: true },
+    quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: 'caption' };
@@ -131,6 +136,12 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const overlayPort = values['overlay-port'] === undefined ? undefined : num('overlay-port', values['overlay-port'], 0, 65535, 0);
   const language = values.language ?? 'en';
   if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language)) bad(`--language must be a language code such as en, de or zh-hant, got "${language}"`);
+  const extra: Record<string, string> = {};
+  for (const item of (values.option as string[] | undefined) ?? []) {
+    const m = /^([A-Za-z][\w.-]*)=(.*)$/s.exec(item);
+    if (!m) bad(`--option must look like name=value, got "${item}"`);
+    extra[m[1]!] = m[2]!;
+  }
   const temperature = values.temperature === undefined ? undefined : num('temperature', values.temperature, 0, 1, 0);
 
   return {
@@ -150,6 +161,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     overlayPort,
     overlayHost: values['overlay-host'] ?? '127.0.0.1',
     backlogSeconds: num('backlog-seconds', values['backlog-seconds'], 120, 3600, 180),
+    extra,
     quiet: Boolean(values.quiet),
   };
 }

@@ -50,6 +50,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
         language: args.language,
         prompt: args.prompt,
         temperature: args.temperature,
+        extra: args.extra,
       },
       frameMs: args.frameMs,
       speed: args.speed,

@@ -18,9 +18,10 @@ import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { AudioBacklog } from './audio-backlog.js';
 import { Backoff } from './backoff.js';
 import { LinkSegments } from './link-segments.js';
-import type { ProviderCodec, ProviderEvent, ProviderSpec } from './provider.js';
+import type { ProviderEvent, ProviderSpec } from './provider.js';
 import { SendBudget } from './send-budget.js';
 import type { SessionEvent, SessionStats } from './session-events.js';
+import { SessionLink } from './session-link.js';
 import { resolveSessionOptions, type ResolvedSessionOptions, type StreamingSessionOptions } from './session-options.js';
 import type { Transport, TransportEvent, TransportFactory } from './transport.js';
 
@@ -37,29 +38,6 @@ export interface FinishResult {
   flushed: boolean;
 }
 
-interface Link {
-  no: number;
-  transport: Transport;
-  codec: ProviderCodec;
-  unsubscribe: Unsubscribe;
-  state: 'connecting' | 'open' | 'ready' | 'ended';
-  openedAt: number | undefined;
-  lastHeardAt: number;
-  lastAudioAt: number;
-  /** Samples of the timeline sent on this link. */
-  sent: number;
-  segments: LinkSegments | undefined;
-  eosSent: boolean;
-  /** We asked for this link to end (finish, abort): its close is not a failure. */
-  closeRequested: boolean;
-  refusal: { status: number; body: string } | undefined;
-  networkError: string | undefined;
-  lastError: ErrorCode | undefined;
-  /** Why we terminated it (stall, connect timeout). */
-  killedFor: { code: ErrorCode; detail: string } | undefined;
-  timers: Partial<Record<'connect' | 'watchdog' | 'keepAlive' | 'flush' | 'grace', TimerHandle>>;
-}
-
 type Phase = 'idle' | 'running' | 'finishing' | 'closing' | 'done';
 
 const PROTOCOL_WARN_EVERY_MS = 10_000;
@@ -74,7 +52,7 @@ export class StreamingSession {
   private readonly budget: SendBudget;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private phase: Phase = 'idle';
-  private link: Link | null = null;
+  private link: SessionLink | null = null;
   private linkCount = 0;
   /** Timeline index of the next sample to send on the current link. */
   private cursor = 0;
@@ -194,78 +172,52 @@ export class StreamingSession {
       const info = toErrorInfo(err);
       return this.fatal(info.detail === undefined ? info : { ...info, detail: this.scrub(info.detail) });
     }
-    const now = this.deps.clock.now();
-    const link: Link = {
-      no: ++this.linkCount,
-      transport,
-      codec: this.spec.createCodec(this.o.provider),
-      unsubscribe: () => undefined,
-      state: 'connecting',
-      openedAt: undefined,
-      lastHeardAt: now,
-      lastAudioAt: now,
-      sent: 0,
-      segments: undefined,
-      eosSent: false,
-      closeRequested: false,
-      refusal: undefined,
-      networkError: undefined,
-      lastError: undefined,
-      killedFor: undefined,
-      timers: {},
-    };
+    const link = new SessionLink(++this.linkCount, transport, this.spec.createCodec(this.o.provider), this.deps.clock, (l, e) =>
+      this.onTransport(l, e),
+    );
     this.link = link;
-    link.timers.connect = this.deps.clock.setTimeout(
+    link.setTimer(
+      'connect',
       () => this.kill(link, 'NETWORK', `no connection within ${Math.round(this.o.connectTimeoutMs / 1000)} s`),
       this.o.connectTimeoutMs,
     );
-    link.unsubscribe = transport.on((event) => this.onTransport(link, event));
   }
 
-  private onTransport(link: Link, event: TransportEvent): void {
-    if (link.state === 'ended') return;
-    const now = this.deps.clock.now();
+  private onTransport(link: SessionLink, event: TransportEvent): void {
     switch (event.type) {
       case 'open':
-        link.state = 'open';
-        link.openedAt = now;
-        link.lastHeardAt = now;
-        this.scheduleWatchdog(link, this.o.pingIntervalMs);
+        link.markOpen();
+        link.startWatchdog(this.o.pingIntervalMs, this.o.deadAfterMs, (silent) =>
+          this.kill(link, 'LINK_STALLED', `no answer for ${(silent / 1000).toFixed(1)} s`),
+        );
         if (!this.spec.waitForReady) this.onReady(link);
         return;
       case 'message':
-        link.lastHeardAt = now;
         this.onMessage(link, event.data, event.binary);
-        return;
-      case 'pong':
-        link.lastHeardAt = now;
-        return;
-      case 'handshake-refused':
-        link.refusal = { status: event.status, body: event.body };
-        return;
-      case 'error':
-        link.networkError = event.message;
         return;
       case 'close':
         this.onClosed(link, event.code, event.reason);
         return;
+      default:
+        // pong, refusal and network errors are bookkept by the link itself.
+        return;
     }
   }
 
-  private onReady(link: Link): void {
+  private onReady(link: SessionLink): void {
     if (link.state !== 'open') return;
-    this.deps.clock.clearTimeout(link.timers.connect);
+    link.clearTimer('connect');
     link.state = 'ready';
     // Every link starts at the backlog's start: the end of the last contiguous final.
     this.cursor = this.backlog.startIndex;
     link.segments = new LinkSegments(link.no, this.cursor, this.rate);
     for (const m of link.codec.start()) link.transport.send(m);
     this.status(this.phase === 'finishing' ? { kind: 'finishing', provider: this.spec.label } : { kind: 'live', provider: this.spec.label });
-    if (this.spec.keepAliveMs > 0) this.scheduleKeepAlive(link, this.spec.keepAliveMs);
+    if (this.spec.keepAliveMs > 0) link.startKeepAlive(this.spec.keepAliveMs);
     this.pump();
   }
 
-  private onMessage(link: Link, data: string | Buffer, binary: boolean): void {
+  private onMessage(link: SessionLink, data: string | Buffer, binary: boolean): void {
     let events: ProviderEvent[];
     try {
       events = link.codec.decode(data, binary, { sentSeconds: link.sent / this.rate });
@@ -278,7 +230,7 @@ export class StreamingSession {
     }
   }
 
-  private onProviderEvent(link: Link, ev: ProviderEvent): void {
+  private onProviderEvent(link: SessionLink, ev: ProviderEvent): void {
     switch (ev.type) {
       case 'ready':
         this.onReady(link);
@@ -318,17 +270,17 @@ export class StreamingSession {
   }
 
   /** Ends a link ourselves because it failed; its close is then handled as a failure. */
-  private kill(link: Link, code: ErrorCode, detail: string): void {
-    if (link.state === 'ended' || link.killedFor) return;
+  private kill(link: SessionLink, code: ErrorCode, detail: string): void {
+    if (link.ended || link.killedFor) return;
     link.killedFor = { code, detail };
     // ws closes synchronously on terminate, but never trust a dying socket to report back.
-    link.timers.grace = this.deps.clock.setTimeout(() => this.onClosed(link, 1006, ''), this.o.closeGraceMs);
+    link.setTimer('grace', () => this.onClosed(link, 1006, ''), this.o.closeGraceMs);
     link.transport.terminate();
   }
 
-  private onClosed(link: Link, code: number, reason: string): void {
-    if (link.state === 'ended') return;
-    const uptime = link.openedAt === undefined ? undefined : this.deps.clock.now() - link.openedAt;
+  private onClosed(link: SessionLink, code: number, reason: string): void {
+    if (link.ended) return;
+    const uptime = link.uptime();
     this.endLink(link);
     if (link.closeRequested) {
       if (this.phase === 'closing') this.done();
@@ -336,26 +288,19 @@ export class StreamingSession {
     }
     if (this.phase === 'done' || this.phase === 'closing') return;
 
-    const verdict = link.killedFor
-      ? { code: link.killedFor.code, retryable: true }
-      : link.refusal
-        ? this.spec.classifyHandshake(link.refusal.status)
-        : this.spec.classifyClose(code, reason, link.lastError);
-    const detail = this.scrub(
-      link.killedFor?.detail ??
-        (link.refusal
-          ? `HTTP ${link.refusal.status}${link.refusal.body ? `: ${link.refusal.body.slice(0, 200)}` : ''}`
-          : [link.networkError, `close ${code}${reason ? ` ${reason}` : ''}`].filter(Boolean).join(', ')),
-    );
+    const judged = link.verdict(this.spec, code, reason);
+    const verdict = judged.verdict;
+    const detail = this.scrub(judged.detail);
     if (!verdict.retryable) return this.fatal(errorInfo(verdict.code, detail));
 
-    for (const change of link.segments?.retire(this.backlog.startIndex) ?? []) this.emit({ type: 'caption', change });
-    this.cursor = this.backlog.startIndex;
     if (this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects) {
+      // Giving up: what this link heard is all there will be, so keep it.
       this.warn('FLUSH_TIMEOUT', `the connection failed ${this.finishReconnects} times while finishing`);
-      this.phase = 'closing';
+      for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
       return this.done();
     }
+    for (const change of link.segments?.retire(this.backlog.startIndex) ?? []) this.emit({ type: 'caption', change });
+    this.cursor = this.backlog.startIndex;
     const delay = this.backoff.nextDelay(uptime) + (verdict.minDelayMs ?? 0);
     this.status({
       kind: 'reconnecting',
@@ -368,11 +313,8 @@ export class StreamingSession {
     this.reconnectTimer = this.deps.clock.setTimeout(() => this.connect(), delay);
   }
 
-  private endLink(link: Link): void {
-    if (link.state === 'ended') return;
-    link.state = 'ended';
-    link.unsubscribe();
-    for (const t of Object.values(link.timers)) this.deps.clock.clearTimeout(t);
+  private endLink(link: SessionLink): void {
+    link.end();
     if (this.link === link) this.link = null;
   }
 
@@ -418,63 +360,45 @@ export class StreamingSession {
       link.eosSent = true;
       for (const m of link.codec.endOfStream()) link.transport.send(m);
       if (this.link === link && link.state === 'ready') {
-        link.timers.flush = clock.setTimeout(() => this.onFlushTimeout(link), this.spec.flushTimeoutMs);
+        link.setTimer('flush', () => this.onFlushTimeout(link), this.spec.flushTimeoutMs);
       }
     }
   }
 
-  private scheduleWatchdog(link: Link, inMs: number): void {
-    link.timers.watchdog = this.deps.clock.setTimeout(() => {
-      if (link.state === 'ended') return;
-      const silent = this.deps.clock.now() - link.lastHeardAt;
-      if (silent >= this.o.deadAfterMs) {
-        return this.kill(link, 'LINK_STALLED', `no answer for ${(silent / 1000).toFixed(1)} s`);
-      }
-      link.transport.ping();
-      this.scheduleWatchdog(link, Math.max(1, Math.min(this.o.pingIntervalMs, this.o.deadAfterMs - silent)));
-    }, inMs);
-  }
-
-  private scheduleKeepAlive(link: Link, inMs: number): void {
-    link.timers.keepAlive = this.deps.clock.setTimeout(() => {
-      if (link.state !== 'ready') return;
-      const idle = this.deps.clock.now() - link.lastAudioAt;
-      if (idle >= this.spec.keepAliveMs) {
-        const msg = link.codec.keepAlive();
-        if (msg !== null) link.transport.send(msg);
-        link.lastAudioAt = this.deps.clock.now();
-        return this.scheduleKeepAlive(link, this.spec.keepAliveMs);
-      }
-      this.scheduleKeepAlive(link, this.spec.keepAliveMs - idle);
-    }, inMs);
-  }
-
   // ---------------------------------------------------------------- ending
 
-  private onFlushTimeout(link: Link): void {
-    if (link.state === 'ended' || this.phase !== 'finishing') return;
+  private onFlushTimeout(link: SessionLink): void {
+    if (link.ended || this.phase !== 'finishing') return;
     this.warn('FLUSH_TIMEOUT', `no end-of-stream answer within ${Math.round(this.spec.flushTimeoutMs / 1000)} s`);
     this.complete(link);
   }
 
   /** The stream is over on `link`: keep what was heard, close it normally. */
-  private complete(link: Link): void {
+  private complete(link: SessionLink): void {
     this.phase = 'closing';
-    this.deps.clock.clearTimeout(link.timers.flush);
+    link.clearTimer('flush');
     for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
     if (this.phase !== 'closing') return;
     this.backlog.trimBefore(this.cursor);
     link.closeRequested = true;
-    link.timers.grace = this.deps.clock.setTimeout(() => {
-      link.transport.terminate();
-      this.endLink(link);
-      this.done();
-    }, this.o.closeGraceMs);
+    link.setTimer(
+      'grace',
+      () => {
+        link.transport.terminate();
+        this.endLink(link);
+        this.done();
+      },
+      this.o.closeGraceMs,
+    );
     if (this.spec.clientClosesAfterFlush || !this.flushedOk) link.transport.close(1000, 'done');
   }
 
   private done(): void {
     if (this.phase === 'done') return;
+    if (this.unreportedLoss > 0) {
+      this.warn('BACKLOG_OVERFLOW', `${(this.unreportedLoss / this.rate).toFixed(1)} s of audio dropped`);
+      this.unreportedLoss = 0;
+    }
     this.phase = 'done';
     this.clearSessionTimers();
     this.status({ kind: 'stopped' });
@@ -530,7 +454,7 @@ export class StreamingSession {
 
   /** The key must never leave in an event, whatever a server echoes back. */
   private scrub(text: string): string {
-    const key = this.o.provider.apiKey;
+    const key = this.o.provider.apiKey?.trim();
     return key && key.length >= 4 ? text.split(key).join(redactKey(key)) : text;
   }
 

@@ -167,12 +167,15 @@ class WsTransport implements Transport {
     this.reportRefusal();
     this.options.clock.clearTimeout(this.refusalTimer);
     this.closed = true;
-    this.emit({ type: 'close', code, reason });
+    this.deliver({ type: 'close', code, reason });
     this.listeners.clear();
   }
 
   private emit(event: TransportEvent): void {
-    if (this.closed) return;
+    if (!this.closed) this.deliver(event);
+  }
+
+  private deliver(event: TransportEvent): void {
     for (const listener of [...this.listeners]) {
       try {
         listener(event);

@@ -237,6 +237,8 @@ export async function startFireworksServer(options: FireworksServerOptions): Pro
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const http = createServer((_req, res) => res.writeHead(426).end());
   http.on('connection', (s: Socket) => {
+    // Clients reset connections on purpose (terminate): never an uncaught error here.
+    s.on('error', () => undefined);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

@@ -41,6 +41,8 @@ async function listen(server: Server | NetServer): Promise<number> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
+    // A client reset must not crash the test process through the server's socket.
+    s.on('error', () => undefined);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -88,8 +90,8 @@ describe('WsTransport', () => {
     await tick(80);
     t.close(1000, 'done');
     t.close(1000, 'again');
-    t.terminate();
     await r.closed;
+    t.terminate();
     await tick();
     expect(r.types()).toEqual(['open', 'message', 'message', 'pong', 'close']);
     const [, bin, text] = r.events as [TransportEvent, Extract<TransportEvent, { type: 'message' }>, Extract<TransportEvent, { type: 'message' }>];

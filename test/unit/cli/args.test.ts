@@ -66,6 +66,13 @@ describe('parseCli', () => {
     expect(parseCli(['caption', '--out', 'a.txt', '--format', 'json'])).toMatchObject({ format: 'json' });
   });
 
+  it('collects repeated --option name=value pairs for the provider', () => {
+    expect(parseCli(['caption', '--provider', 'assemblyai', '--option', 'region=eu', '--option', 'format_turns=true']))
+      .toMatchObject({ extra: { region: 'eu', format_turns: 'true' } });
+    expect(parseCli(['caption'])).toMatchObject({ extra: {} });
+    expect(err(['caption', '--option', 'novalue']).message).toMatch(/name=value/);
+  });
+
   it('frame limits follow the provider', () => {
     expect(parseCli(['caption', '--provider', 'assemblyai', '--frame-ms', '1000'])).toMatchObject({ frameMs: 1000 });
     expect(err(['caption', '--provider', 'together', '--frame-ms', '50']).message).toMatch(/between 100 and 256/);

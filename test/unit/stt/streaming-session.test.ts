@@ -188,6 +188,29 @@ describe('StreamingSession: reconnects', () => {
 });
 
 describe('StreamingSession: fatal and bounded failures', () => {
+  test('a link that keeps dying while finishing: gives up after maxFinishReconnects, keeps what was heard', async () => {
+    const h = track(
+      harness({
+        session: { maxFinishReconnects: 2 },
+        onLink: (link, hh, open) => {
+          open();
+          const respond = link.onClientSend!;
+          link.onClientSend = (data, binary) => {
+            if (!binary) return void hh.clock.setTimeout(() => link.drop(1006), 5);
+            respond(data, binary);
+          };
+        },
+      }),
+    );
+    const r = await run(h, { words: 9 });
+    expect(r.result).toEqual({ flushed: false });
+    expect(h.hub.links).toHaveLength(3);
+    expect(h.rec.warnings.map((w) => w.code)).toEqual(['FLUSH_TIMEOUT']);
+    expect(h.rec.transcript()).toBe(r.speech.text);
+    expect([...h.rec.shown.values()].every((s) => s.final)).toBe(true);
+    expect(kinds(h.rec.statuses).pop()).toBe('stopped');
+  });
+
   test('handshake 401: fatal at once, one attempt only, no retry loop, key not echoed', async () => {
     const h = track(harness({ onLink: (link, hh) => hh.clock.setTimeout(() => link.refuse(401, `{"error":"invalid key ${KEY}"}`), 20) }));
     h.session.start();
