@@ -33,7 +33,8 @@ export class LinkSegments {
   private readonly entries = new Map<string, Entry>();
   private readonly order: string[] = [];
   private finalCount = 0;
-  private readonly offsetSeconds: number;
+  /** Link-local sample → timeline sample, piecewise: a jump where lost audio was skipped. */
+  private readonly map: Array<{ local: number; timeline: number }>;
 
   constructor(
     private readonly linkNo: number,
@@ -41,7 +42,15 @@ export class LinkSegments {
     readonly firstSample: number,
     private readonly rate: number,
   ) {
-    this.offsetSeconds = firstSample / rate;
+    this.map = [{ local: 0, timeline: firstSample }];
+  }
+
+  /**
+   * The link's audio skips ahead (the backlog overflowed before it was sent): from link-local
+   * sample `local` on, it carries timeline sample `timeline` onwards.
+   */
+  jump(local: number, timeline: number): void {
+    this.map.push({ local, timeline });
   }
 
   /**
@@ -129,7 +138,14 @@ export class LinkSegments {
   }
 
   private toSample(localSeconds: number): number {
-    return this.firstSample + Math.round(localSeconds * this.rate);
+    const local = Math.round(localSeconds * this.rate);
+    let m = this.map[0]!;
+    for (const p of this.map) if (p.local <= local) m = p;
+    return m.timeline + (local - m.local);
+  }
+
+  private toSeconds(localSeconds: number): number {
+    return round3(this.toSample(localSeconds) / this.rate);
   }
 
   private show(e: Entry, changes: CaptionChange[]): void {
@@ -138,8 +154,8 @@ export class LinkSegments {
       e.shown = null;
       return;
     }
-    const start = round3(this.offsetSeconds + e.start);
-    const segment: Segment = { id: e.captionId, text: e.text, start, end: Math.max(start, round3(this.offsetSeconds + e.end)), final: e.final };
+    const start = this.toSeconds(e.start);
+    const segment: Segment = { id: e.captionId, text: e.text, start, end: Math.max(start, this.toSeconds(e.end)), final: e.final };
     const s = e.shown;
     if (s && s.text === segment.text && s.start === segment.start && s.end === segment.end && s.final === segment.final) return;
     e.shown = segment;

@@ -50,6 +50,11 @@ export interface ProviderCodec {
   /** Messages to send once the link is ready (configuration), possibly none. */
   start(): WireMessage[];
   encodeAudio(pcm: Int16Array): WireMessage;
+  /**
+   * Messages to send right after an audio frame, e.g. a manual commit at a pause for
+   * models that take no server turn detection. Optional; most providers need none.
+   */
+  afterAudio?(): WireMessage[];
   /** Messages that ask the server to flush after the last audio frame. */
   endOfStream(): WireMessage[];
   /** A keepalive to send during silence, or null when the provider needs none. */

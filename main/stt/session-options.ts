@@ -13,7 +13,7 @@ export interface StreamingSessionOptions {
   frameMs?: number;
   /** Audio kept for replay after a drop (seconds, at least 120). */
   backlogSeconds?: number;
-  /** Replay speed after a reconnect, as a multiple of real time (at least 1). */
+  /** Replay speed after a reconnect, as a multiple of real time (1.1-20, default 2). */
   catchUpRate?: number;
   /** Multiplies the allowed send rate, for `--speed N` file runs (the pusher is N× too). */
   speed?: number;
@@ -62,7 +62,8 @@ export function resolveSessionOptions(o: StreamingSessionOptions): ResolvedSessi
   const backlogSeconds = o.backlogSeconds ?? 180;
   check(Number.isFinite(backlogSeconds) && backlogSeconds >= 120 && backlogSeconds <= 3600, `backlog of ${backlogSeconds} s must be 120-3600 s`);
   const catchUpRate = o.catchUpRate ?? 2;
-  check(Number.isFinite(catchUpRate) && catchUpRate >= 1 && catchUpRate <= 20, `catch-up rate ${catchUpRate} must be 1-20`);
+  // At 1× a backlog would never shrink: captions would lag for the rest of the run.
+  check(Number.isFinite(catchUpRate) && catchUpRate >= 1.1 && catchUpRate <= 20, `catch-up rate ${catchUpRate} must be 1.1-20`);
   const speed = o.speed ?? 1;
   check(Number.isFinite(speed) && speed > 0 && speed <= 100, `speed ${speed} must be above 0 and at most 100`);
   const positive = (v: number | undefined, fallback: number, name: string) => {

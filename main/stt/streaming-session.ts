@@ -105,12 +105,9 @@ export class StreamingSession {
       // Everything from the cursor on was either never sent or sent on a link that died
       // (its text was withdrawn), so all of it is lost.
       this.noteLoss(start - this.cursor);
+      // A link catching up skips the lost stretch; its times stay right through the jump.
       const link = this.link;
-      if (link?.state === 'ready') {
-        // The link's audio would have a hole and its times would drift: start a new one.
-        this.kill(link, 'NETWORK', 'the link fell too far behind');
-        return;
-      }
+      if (link?.state === 'ready') link.segments?.jump(link.sent, start);
       this.cursor = start;
     }
     this.pump();
@@ -288,6 +285,13 @@ export class StreamingSession {
     }
     if (this.phase === 'done' || this.phase === 'closing') return;
 
+    if (this.phase === 'finishing' && link.eosSent && code === 1000) {
+      // The provider ended the stream itself after our end-of-stream (Deepgram's CloseStream):
+      // everything it owed has been sent.
+      this.flushedOk = true;
+      for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
+      return this.done();
+    }
     const judged = link.verdict(this.spec, code, reason);
     const verdict = judged.verdict;
     const detail = this.scrub(judged.detail);
@@ -355,6 +359,7 @@ export class StreamingSession {
         }
         return;
       }
+      for (const m of link.codec.afterAudio?.() ?? []) link.transport.send(m);
     }
     if (this.phase === 'finishing' && this.cursor === this.backlog.endIndex && !link.eosSent) {
       link.eosSent = true;

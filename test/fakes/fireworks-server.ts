@@ -298,6 +298,8 @@ export async function startFireworksServer(options: FireworksServerOptions): Pro
         case 'stall':
           silent = true;
           socket.pause();
+          // ws resumes a paused socket when its receiver drains; a half-open link stays silent.
+          socket.resume = () => socket;
           return;
         case 'error':
           ws.send(JSON.stringify({ error: fault.error }));

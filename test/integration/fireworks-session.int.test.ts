@@ -76,8 +76,8 @@ async function runScenario(s: Scenario): Promise<Outcome> {
       spec: fireworksSpec,
       provider: { apiKey: KEY, endpoint: server.url, language: 'en', prompt: 'tone words' },
       speed: SPEED,
-      pingIntervalMs: 250,
-      deadAfterMs: 1000,
+      pingIntervalMs: 300,
+      deadAfterMs: 1500,
       backoff: { baseMs: 200, capMs: 1000, minUptimeMs: 1000 },
       ...s.session,
     },
@@ -134,10 +134,10 @@ function expectNothingLost(o: Outcome, frameMs = 50): void {
     }
   });
   // Replay bounded: over any window, at most 2 × speed × elapsed + one frame (client send
-  // times). The session takes its own timestamp a moment before ours, so 2 ms of slack for
+  // times). The session takes its own timestamp a moment before ours, so 3 ms of slack for
   // the measurement; the exact bound is proven on the fake clock in the unit tests.
   const ratePerMs = (2 * SPEED * RATE) / 1000;
-  const frameSamples = (frameMs * RATE) / 1000 + 2 * ratePerMs;
+  const frameSamples = (frameMs * RATE) / 1000 + 3 * ratePerMs;
   for (const frames of o.sends) {
     for (let i = 0; i < frames.length; i++) {
       let sum = 0;

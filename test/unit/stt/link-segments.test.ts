@@ -41,6 +41,15 @@ describe('LinkSegments', () => {
     expect(s.pending).toBe(0);
   });
 
+  test('a jump (lost audio skipped on a live link) keeps later times on the timeline', () => {
+    const s = new LinkSegments(1, 16000, 16000);
+    s.upsert({ id: '0', text: 'before', start: 0.5, end: 1, final: true }, 1);
+    s.jump(2 * 16000, 10 * 16000);
+    const r = s.upsert({ id: '1', text: 'after', start: 2.5, end: 3, final: true }, 3);
+    expect(r.changes).toEqual([{ kind: 'upsert', segment: { id: '1:1', text: 'after', start: 10.5, end: 11, final: true } }]);
+    expect(r.finalEnd).toBe(11 * 16000);
+  });
+
   test('retract of a final is ignored; retract of a pending one can unblock later finals', () => {
     const s = new LinkSegments(1, 0, 16000);
     s.upsert({ id: '0', text: 'a', start: 0, end: 1, final: true }, 1);

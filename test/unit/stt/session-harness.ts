@@ -28,7 +28,7 @@ export interface HarnessOptions {
   session?: Partial<StreamingSessionOptions>;
   responder?: FireworksResponderOptions;
   /** What a new link does; default: opens after 30 ms and gets a responder. */
-  onLink?: (link: FakeLink, h: Harness, defaultOpen: () => void) => void;
+  onLink?: (link: FakeLink, h: Harness, defaultOpen: (delayMs?: number) => void) => void;
   seed?: number;
 }
 
@@ -43,9 +43,9 @@ export function harness(options: HarnessOptions = {}): Harness {
   session.on(rec.listener);
   const h: Harness = { clock, hub, session, rec, responders: [], maxOpen: 0 };
   hub.onConnect = (link) => {
-    const defaultOpen = () => {
+    const defaultOpen = (delayMs = 30) => {
       h.responders[link.index] = attachFireworksResponder(link, clock, options.responder);
-      clock.setTimeout(() => link.open(), 30);
+      clock.setTimeout(() => link.open(), delayMs);
     };
     if (options.onLink) options.onLink(link, h, defaultOpen);
     else defaultOpen();

@@ -147,6 +147,34 @@ describe('StreamingSession with a provider that announces readiness', () => {
     await second.clock.advanceAsync(2000);
     expect(r2).toEqual({ flushed: true });
     expect(second.hub.last.closedByClient).toBe('terminate');
-    void clock;
+  });
+
+  test('a server that closes 1000 after our end-of-stream without a flush message counts as flushed', async () => {
+    const { clock, hub, session, rec } = setup();
+    session.start();
+    hub.last.open();
+    hub.last.receive({ type: 'ready' });
+    session.pushAudio(new Int16Array(1000));
+    hub.last.receive({ type: 'seg', id: 'a', text: 'still open', final: false });
+    let result: unknown;
+    void session.finish().then((r) => (result = r));
+    clock.advance(25);
+    expect(hub.last.texts()).toContain('{"type":"end"}');
+    hub.last.drop(1000);
+    await flushMicrotasks();
+    expect(result).toEqual({ flushed: true });
+    expect(hub.links).toHaveLength(1);
+    expect(rec.finals().map((s) => s.text)).toEqual(['still open']);
+  });
+
+  test('a 1000 close before end-of-stream is still a drop: reconnect', async () => {
+    const { clock, hub, session } = setup();
+    session.start();
+    hub.last.open();
+    hub.last.receive({ type: 'ready' });
+    session.pushAudio(new Int16Array(1600));
+    hub.last.drop(1000);
+    await clock.advanceAsync(11_000);
+    expect(hub.links.length).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { EarshotError } from '../../../shared/errors.js';
 import type { ConnectionStatus } from '../../../shared/status.js';
+import { LinkSegments } from '../../../main/stt/link-segments.js';
 import { fireworksSpec } from '../../../main/stt/providers/fireworks/spec.js';
 import { StreamingSession } from '../../../main/stt/streaming-session.js';
 import { FakeClock, seededRandom } from '../../fakes/fake-clock.js';
@@ -63,7 +64,7 @@ describe('StreamingSession: happy path', () => {
       const last = finals[finals.length - 1];
       if (!last) return;
       checked++;
-      const expected = (speech.samples.length * 0 + hh.session.stats().capturedSamples) / 16000 - last.end;
+      const expected = hh.session.stats().capturedSamples / 16000 - last.end;
       expect(hh.session.stats().backlogSeconds).toBeCloseTo(expected, 2);
     };
     const r = await run(h, { speech, at: [4000, 6000, 8000, 10_000].map((t) => [t, probe] as [number, typeof probe]) });
@@ -275,6 +276,48 @@ describe('StreamingSession: fatal and bounded failures', () => {
     expect(overflow[0]!.detail).toMatch(/s of audio dropped/);
     const last = reconnects(h).pop()!;
     expect(last.backlogSeconds).toBe(120);
+  });
+
+  test('an outage longer than the backlog: oldest audio dropped, the new link skips it without reconnect loops', async () => {
+    const OUTAGE_END = 155_000;
+    let opened = 0;
+    let t0 = 0;
+    const h = track(
+      harness({
+        session: { backlogSeconds: 120 },
+        onLink: (link, hh, open) => {
+          if (link.index > 0 && hh.clock.now() - t0 < OUTAGE_END) return void hh.clock.setTimeout(() => link.refuse(503), 10);
+          opened++;
+          // Open 1 ms before a push is due, so that push overflows audio not yet sent.
+          const sinceStart = hh.clock.now() - t0;
+          open(link.index === 0 ? 30 : (100 - (sinceStart % 100) + 99) % 100);
+        },
+      }),
+    );
+    t0 = h.clock.now();
+    const speech = makeToneSpeech({ words: 300, seed: 31 });
+    const duration = speech.samples.length / 16000;
+    expect(duration).toBeGreaterThan(190);
+    // 100 ms pushes: larger than a frame, so the first pushes after the reconnect overflow
+    // audio the new link has not sent yet.
+    const jump = vi.spyOn(LinkSegments.prototype, 'jump');
+    const r = await run(h, { speech, chunkMs: 100, at: [[5000, (hh) => hh.hub.last.drop(1006)]] });
+    expect(jump).toHaveBeenCalled();
+    jump.mockRestore();
+    expect(r.result?.flushed).toBe(true);
+    // One link before the outage, one after: the catch-up did not end in a reconnect loop.
+    expect(opened).toBe(2);
+    expect(h.hub.links.length).toBeGreaterThan(10);
+    const stats = h.session.stats();
+    expect(stats.droppedSamples / 16000).toBeGreaterThan(20);
+    expect(stats.droppedSamples / 16000).toBeLessThan(40);
+    expect(stats.sentSamples).toBe(speech.samples.length);
+    expect(h.rec.warnings.some((w) => w.code === 'BACKLOG_OVERFLOW')).toBe(true);
+    // Once caught up, captions are exact again and on the right timeline position.
+    const late = h.rec.finals().filter((s) => s.start > duration * 0.75);
+    expect(late.length).toBeGreaterThan(5);
+    expect(compareWithSpeech(late, speech.words, 0.02, false)).toEqual([]);
+    expect(late[late.length - 1]!.end).toBeCloseTo(speech.words[speech.words.length - 1]!.end, 1);
   });
 
   test('malformed messages are counted and warned at most every 10 s, never fatal', () => {

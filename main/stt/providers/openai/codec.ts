@@ -32,6 +32,9 @@ export function openAiErrorMeaning(code: string, type: string): { code: ErrorCod
   return { code: 'SERVER_ERROR', fatal: false };
 }
 
+/** At 24 kHz: commit after ≥1.5 s of audio at a ≥0.4 s pause, or every 12 s regardless. */
+const MANUAL_COMMIT = { minSamples: 36_000, pauseSamples: 9_600, maxSamples: 288_000, quietPeak: 600 };
+
 interface Item {
   text: string;
   start: number | undefined;
@@ -46,6 +49,9 @@ export class OpenAiCodec implements ProviderCodec {
   private flushed = false;
   /** Manual-commit mode: each commit closes the audio sent since the previous one. */
   private lastCommitAt = 0;
+  /** Manual-commit mode: samples sent since the last commit, and how many of the last were quiet. */
+  private sinceCommit = 0;
+  private quietRun = 0;
 
   constructor(private readonly options: OpenAiCodecOptions) {}
 
@@ -60,8 +66,30 @@ export class OpenAiCodec implements ProviderCodec {
   }
 
   encodeAudio(pcm: Int16Array): WireMessage {
+    if (!this.options.turnDetection) this.trackPause(pcm);
     const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64');
     return JSON.stringify({ type: 'input_audio_buffer.append', audio });
+  }
+
+  /**
+   * Models without server turn detection transcribe only what is committed, so the codec
+   * commits at the first pause after enough speech (or after a long stretch without one);
+   * otherwise the whole stream would be one ever-growing caption.
+   */
+  afterAudio(): WireMessage[] {
+    if (this.options.turnDetection || this.eosSent) return [];
+    const pauseDue = this.sinceCommit >= MANUAL_COMMIT.minSamples && this.quietRun >= MANUAL_COMMIT.pauseSamples;
+    if (!pauseDue && this.sinceCommit < MANUAL_COMMIT.maxSamples) return [];
+    this.sinceCommit = 0;
+    this.quietRun = 0;
+    return [JSON.stringify({ type: 'input_audio_buffer.commit' })];
+  }
+
+  private trackPause(pcm: Int16Array): void {
+    let peak = 0;
+    for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
+    this.sinceCommit += pcm.length;
+    this.quietRun = peak < MANUAL_COMMIT.quietPeak ? this.quietRun + pcm.length : 0;
   }
 
   endOfStream(): WireMessage[] {

@@ -151,3 +151,40 @@ describe('openAiErrorMeaning', () => {
     expect(openAiErrorMeaning(code, type)).toEqual({ code: expected, fatal });
   });
 });
+
+describe('manual commit for models without turn detection', () => {
+  const frame = (ms: number, amplitude: number) => {
+    const pcm = new Int16Array((24000 * ms) / 1000);
+    for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(amplitude * Math.sin(i / 5));
+    return pcm;
+  };
+  const commitsWhile = (c: ReturnType<typeof codec>, frames: Int16Array[]) => {
+    const out: number[] = [];
+    frames.forEach((f, i) => {
+      c.encodeAudio(f);
+      if ((c.afterAudio?.() ?? []).some((m) => JSON.parse(m as string).type === 'input_audio_buffer.commit')) out.push(i);
+    });
+    return out;
+  };
+
+  it('commits at the first pause after enough speech, not during speech', () => {
+    const c = codec({ model: 'gpt-realtime-whisper', turnDetection: null });
+    const speech = Array.from({ length: 40 }, () => frame(50, 8000)); // 2 s
+    const pause = Array.from({ length: 10 }, () => frame(50, 20)); // 0.5 s
+    // The pause reaches 0.4 s on its 8th frame (index 47).
+    expect(commitsWhile(c, [...speech, ...pause])).toEqual([47]);
+  });
+
+  it('does not commit a short burst at a pause, and commits a long monologue every 12 s', () => {
+    const c = codec({ model: 'gpt-realtime-whisper', turnDetection: null });
+    const short = [...Array.from({ length: 10 }, () => frame(50, 8000)), ...Array.from({ length: 10 }, () => frame(50, 0))];
+    expect(commitsWhile(c, short)).toEqual([]);
+    const c2 = codec({ model: 'gpt-realtime-whisper', turnDetection: null });
+    expect(commitsWhile(c2, Array.from({ length: 500 }, () => frame(50, 8000)))).toEqual([239, 479]);
+  });
+
+  it('never commits by itself when server VAD is on', () => {
+    const c = codec();
+    expect(commitsWhile(c, Array.from({ length: 300 }, (_, i) => frame(50, i % 60 < 40 ? 8000 : 0)))).toEqual([]);
+  });
+});
