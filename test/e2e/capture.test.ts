@@ -11,7 +11,10 @@ import { resolveSource } from '../../main/audio/system-audio.js';
 import type { AudioOverflowEvent, AudioSource } from '../../main/audio/types.js';
 import { WavFileSource } from '../../main/audio/wav-file-source.js';
 import { align, rmsOf } from './pulse-align.js';
-import { ensurePulse, loadModule, play, sh, TEST_SINK } from './pulse-env.js';
+import { ensurePulse, loadModule, play, sh } from './pulse-env.js';
+
+// A sink of our own: nothing else plays into it, even when another suite shares the daemon.
+const TEST_SINK = `earshot_sys_${process.pid}`;
 
 const SPEECH = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav';
 const RATE = 16000;
@@ -25,6 +28,7 @@ beforeAll(async () => {
   else unavailable = await ensurePulse();
   if (unavailable) return;
   cleanups.push(await loadModule('module-null-sink', 'sink_name=earshot_decoy'));
+  cleanups.push(await loadModule('module-null-sink', `sink_name=${TEST_SINK}`));
   const defaultSource = (await sh('pactl', ['get-default-source'])).trim();
   await sh('pactl', ['set-default-source', 'earshot_decoy.monitor']);
   await sh('pactl', ['set-default-sink', TEST_SINK]);
