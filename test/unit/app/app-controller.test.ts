@@ -13,7 +13,8 @@ class FakePipeline implements PipelinePort {
   pauses: boolean[] = [];
   failNext: Error | null = null;
   private state: CaptionSnapshot = { rev: 0, segments: [] };
-  private readonly listeners: { [K in keyof PipelineEvents]?: Set<(p: PipelineEvents[K]) => void> } = {};
+  // Keyed by event name; each set holds listeners of that event's payload type.
+  private readonly listeners: Partial<Record<keyof PipelineEvents, Set<(p: never) => void>>> = {};
   async start(config: PipelineConfig) {
     this.starts.push(config);
     if (this.failNext) { const e = this.failNext; this.failNext = null; throw e; }
@@ -21,12 +22,12 @@ class FakePipeline implements PipelinePort {
   async stop() { this.stops++; this.emit('ended', {}); }
   pause(p: boolean) { this.pauses.push(p); }
   on<K extends keyof PipelineEvents>(event: K, l: (p: PipelineEvents[K]) => void) {
-    const set = (this.listeners[event] ??= new Set()) as Set<(p: PipelineEvents[K]) => void>;
+    const set = (this.listeners[event] ??= new Set()) as unknown as Set<(p: PipelineEvents[K]) => void>;
     set.add(l);
     return () => { set.delete(l); };
   }
   emit<K extends keyof PipelineEvents>(event: K, payload: PipelineEvents[K]) {
-    for (const l of [...(this.listeners[event] ?? [])] as ((p: PipelineEvents[K]) => void)[]) l(payload);
+    for (const l of [...(this.listeners[event] ?? [])] as unknown as ((p: PipelineEvents[K]) => void)[]) l(payload);
   }
   upsert(seg: Segment) {
     const diff: CaptionDiff = { rev: this.state.rev + 1, upserts: [seg], removals: [] };

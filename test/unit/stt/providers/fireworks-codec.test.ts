@@ -11,7 +11,7 @@ const seg = (id: unknown, words: W[]) => ({
   end: words[words.length - 1]?.[2],
   words: words.map(([word, start, end, is_final]) => ({ word: ` ${word}`, start, end, is_final })),
 });
-const result = (...segments: object[]) => JSON.stringify({ task: 'transcribe', language: 'en', text: '', words: [], segments });
+const result = (...segments: unknown[]) => JSON.stringify({ task: 'transcribe', language: 'en', text: '', words: [], segments });
 const decode = (c: FireworksCodec, msg: string | object) => c.decode(typeof msg === 'string' ? msg : JSON.stringify(msg), false, ctx);
 const segs = (events: ProviderEvent[]) =>
   events.filter((e) => e.type === 'segment').map((e) => (e.type === 'segment' ? `${e.id}:${e.text}${e.final ? '!' : ''}` : ''));
