@@ -60,7 +60,9 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   );
 
   let fatal: ErrorInfo | undefined;
+  let failedToStart = false;
   run.on((e) => {
+    if (failedToStart) return;
     switch (e.type) {
       case 'diff':
         if (!view.applyDiff(e.diff)) view.reset(run.snapshot());
@@ -124,6 +126,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     return EXIT_OK;
   } catch (err) {
     // Whatever was finished is still written before reporting the failure.
+    failedToStart = true;
     await run.kill();
     if (args.out && run.finals().length) {
       await writeTranscript(args.out, args.format ?? 'json', run.finals()).catch(() => undefined);
