@@ -5,6 +5,7 @@
  */
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { APP_HOST, APP_SCHEME } from '../../shared/ipc-contract.js';
+import { decodeUrlPath, RENDERER_TYPES } from '../overlay/static-files.js';
 
 /**
  * No network for any page (captions arrive over IPC), scripts and styles only from the app.
@@ -26,22 +27,6 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.map': 'application/json; charset=utf-8',
-};
-
 export type AppRequest =
   | { kind: 'file'; path: string; mime: string }
   | { kind: 'error'; status: 400 | 403 | 404 | 405 };
@@ -51,14 +36,13 @@ export function resolveAppRequest(rawUrl: string, root: string, method = 'GET'):
   let url: URL;
   try { url = new URL(rawUrl); } catch { return { kind: 'error', status: 400 }; }
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return { kind: 'error', status: 403 };
-  let pathname: string;
-  try { pathname = decodeURIComponent(url.pathname); } catch { return { kind: 'error', status: 400 }; }
-  if (pathname.includes('\0') || pathname.includes('\\')) return { kind: 'error', status: 400 };
+  const pathname = decodeUrlPath(url.pathname);
+  if (pathname === null) return { kind: 'error', status: 400 };
   const base = resolve(root);
   const target = resolve(base, `.${pathname}`);
   const rel = relative(base, target);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) return { kind: 'error', status: rel === '' ? 404 : 403 };
-  const mime = MIME[extname(target).toLowerCase()];
+  const mime = RENDERER_TYPES[extname(target).toLowerCase()];
   if (!mime) return { kind: 'error', status: 404 };
   return { kind: 'file', path: target, mime };
 }

@@ -8,7 +8,8 @@ import { realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 
-const TYPES: Record<string, string> = {
+/** Types of the files in a built renderer folder; main/app's app:// protocol serves only these. */
+export const RENDERER_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -22,11 +23,26 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.ttf': 'font/ttf',
   '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
 };
+
+const TYPES: Record<string, string> = { ...RENDERER_TYPES, '.wasm': 'application/wasm' };
 
 export function contentType(path: string): string {
   return TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * The decoded URL path, or null when it does not decode or holds a NUL or a backslash:
+ * never in a file name we serve, and a way around the folder checks on some systems.
+ */
+export function decodeUrlPath(urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  return decoded.includes('\0') || decoded.includes('\\') ? null : decoded;
 }
 
 /**
@@ -34,13 +50,8 @@ export function contentType(path: string): string {
  * file strictly inside `root`.
  */
 export async function resolveInside(root: string, urlPath: string): Promise<string | null> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const decoded = decodeUrlPath(urlPath);
+  if (decoded === null) return null;
   try {
     const realRoot = await realpath(root);
     const real = await realpath(resolve(realRoot, `.${sep}${decoded}`));

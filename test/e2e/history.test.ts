@@ -3,23 +3,13 @@
  * that filters the list, copy, and export that asks main for the right format with the
  * search the person sees.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { Segment } from '../../shared/captions.js';
-import { artifactPath, ensureRendererBuilt, launchChromium, serveStatic, watchPage, type StaticServer } from './helpers/chromium.js';
+import { useBridgeWindows, type BridgeWindow } from './helpers/bridge-window.js';
+import { artifactPath } from './helpers/chromium.js';
 
-let browser: Browser;
-let server: StaticServer;
-
-beforeAll(async () => {
-  await ensureRendererBuilt();
-  server = await serveStatic();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openWindow = useBridgeWindows();
 
 const SEGMENTS: Segment[] = [
   { id: '0/1:0', text: 'Welcome to the quarterly review.', start: 1.2, end: 3.4, final: true },
@@ -46,14 +36,10 @@ function installFakeBridge(opts: { segments: Segment[]; enabled: boolean }): voi
   };
 }
 
-async function openHistory(enabled = true): Promise<{ page: Page; problems: string[]; calls: () => Promise<unknown[][]> }> {
-  const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
-  page.setDefaultTimeout(5000);
-  const { problems } = watchPage(page);
-  await page.addInitScript(installFakeBridge, { segments: SEGMENTS, enabled });
-  await page.goto(`${server.origin}/history.html`);
-  await page.getByTestId('segment').first().waitFor();
-  return { page, problems, calls: () => page.evaluate(() => (window as unknown as { __calls: unknown[][] }).__calls) };
+async function openHistory(enabled = true): Promise<BridgeWindow> {
+  const w = await openWindow('history.html', { width: 800, height: 700 }, installFakeBridge, { segments: SEGMENTS, enabled });
+  await w.page.getByTestId('segment').first().waitFor();
+  return w;
 }
 
 const texts = (page: Page) => page.locator('[data-testid="segment"] .text').allTextContents();

@@ -3,23 +3,13 @@
  * invalid values explain themselves next to their field and block saving; valid ones are
  * sent to main; the API key field is write-only; presets preview live.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
-import { artifactPath, ensureRendererBuilt, launchChromium, serveStatic, watchPage, type StaticServer } from './helpers/chromium.js';
+import { useBridgeWindows, type BridgeWindow } from './helpers/bridge-window.js';
+import { artifactPath } from './helpers/chromium.js';
 
-let browser: Browser;
-let server: StaticServer;
-
-beforeAll(async () => {
-  await ensureRendererBuilt();
-  server = await serveStatic();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const openWindow = useBridgeWindows();
 
 interface FakeOptions { settings?: Settings; backend?: 'os' | 'basic_text' }
 
@@ -55,15 +45,11 @@ function installFakeBridge(opts: { settings: Settings; backend: string }): void 
   };
 }
 
-async function openSettings(opts: FakeOptions = {}): Promise<{ page: Page; problems: string[]; calls: () => Promise<unknown[][]> }> {
-  const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
-  page.setDefaultTimeout(5000);
-  const { problems } = watchPage(page);
-  await page.addInitScript(installFakeBridge, { settings: opts.settings ?? DEFAULT_SETTINGS, backend: opts.backend ?? 'os' });
-  await page.goto(`${server.origin}/settings.html`);
-  await page.getByRole('heading', { name: 'Earshot settings' }).waitFor();
-  await page.locator('#provider').waitFor();
-  return { page, problems, calls: () => page.evaluate(() => (window as unknown as { __calls: unknown[][] }).__calls) };
+async function openSettings(opts: FakeOptions = {}): Promise<BridgeWindow> {
+  const w = await openWindow('settings.html', { width: 900, height: 1000 }, installFakeBridge, { settings: opts.settings ?? DEFAULT_SETTINGS, backend: opts.backend ?? 'os' });
+  await w.page.getByRole('heading', { name: 'Earshot settings' }).waitFor();
+  await w.page.locator('#provider').waitFor();
+  return w;
 }
 
 const errorFor = (page: Page, id: string) => page.locator(`[data-error-for="${id}"]`);

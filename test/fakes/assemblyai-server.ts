@@ -6,16 +6,13 @@
  *   tone-word recogniser's words into `Turn` messages (same turn_order replaces, integer-ms
  *   word times, end_of_turn, optional formatted turn); `Terminate` → last turn,
  *   `Termination`, close 1000; bad JSON → 3006.
- * - startAssemblyAiServer(): the same on a real `ws` server at 127.0.0.1:0 with the raw-key
- *   handshake (HTTP 401 or close 1008), and scripted faults per attempt: a close before
- *   `Begin`, session expiry 3008 mid-stream, abrupt drop, any close code.
+ * - startAssemblyAiServer(): the same on the shared loopback server (fake-ws-server.ts) with
+ *   the raw-key handshake (HTTP 401 or close 1008), and scripted faults per attempt: a close
+ *   before `Begin`, session expiry 3008 mid-stream, abrupt drop, any close code.
  */
-import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { ToneRecognizer, type RecognizedWord } from './tone-asr.js';
-
-type Json = Record<string, unknown>;
+import { startFakeWsServer, type AttemptScript, type ConnectionRecord, type FakeWsServer, type Json, type ServerOptions } from './fake-ws-server.js';
+import { FakeResponder, pcmFromBytes } from './fake-responder.js';
+import type { RecognizedWord } from './tone-asr.js';
 
 export interface Reply {
   send: Json[];
@@ -40,14 +37,9 @@ export interface FrameRecord {
   at: number;
 }
 
-export class AssemblyAiResponder {
-  readonly frames: FrameRecord[] = [];
-  readonly texts: string[] = [];
-  readonly violations: string[] = [];
-  readonly recognizer: ToneRecognizer;
+export class AssemblyAiResponder extends FakeResponder<FrameRecord> {
   readonly turns: Json[] = [];
   terminated = false;
-  private readonly chunks: Int16Array[] = [];
   private readonly rate: number;
   private readonly openedAt: number;
   private turnOrder = 0;
@@ -55,27 +47,13 @@ export class AssemblyAiResponder {
   private lastSignature = '';
 
   constructor(private readonly options: AssemblyAiResponderOptions) {
+    super(options.rate ?? 16000);
     this.rate = options.rate ?? 16000;
-    this.recognizer = new ToneRecognizer({ rate: this.rate });
     this.openedAt = options.now();
   }
 
   begin(model: string): Json {
     return { type: 'Begin', id: 'sess-test', expires_at: Math.floor(Date.now() / 1000) + 10800, configuration: { model, mode: 'balanced', api_version: '1.0.0' } };
-  }
-
-  audio(): Int16Array {
-    const out = new Int16Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }
-
-  get samples(): number {
-    return this.recognizer.position;
   }
 
   onBinary(bytes: Uint8Array): Reply {
@@ -87,10 +65,8 @@ export class AssemblyAiResponder {
     if (ms < 50 - 1e-9 || ms > 1000 + 1e-9) {
       return this.error(3007, `Input Duration Error: Input Duration Violation: ${ms.toFixed(1)} ms. Expected between 50 and 1000 ms`);
     }
-    const pcm = new Int16Array(samples);
-    pcm.set(new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + samples * 2)));
-    this.chunks.push(pcm);
-    this.recognizer.feed(pcm);
+    const pcm = pcmFromBytes(bytes);
+    this.hear(pcm);
     const audioSec = this.recognizer.position / this.rate;
     const elapsedSec = (now - this.openedAt) / 1000;
     if (audioSec > elapsedSec * (this.options.speed ?? 1) + (this.options.aheadAllowanceSec ?? 5)) {
@@ -180,133 +156,49 @@ export type AssemblyAiFault =
   /** A close with no `Error` frame. */
   | { kind: 'close'; afterSamples: number; code: number; reason?: string };
 
-export interface AssemblyAiAttempt {
-  handshake?: number;
+export interface AssemblyAiAttempt extends AttemptScript<AssemblyAiFault> {
   /** Accept the socket, then close before `Begin` (e.g. 1008 or 3009). */
   closeBeforeBegin?: { code: number; reason: string };
-  fault?: AssemblyAiFault;
 }
 
-export interface AssemblyAiServerOptions extends Omit<AssemblyAiResponderOptions, 'now'> {
-  apiKey: string;
+export interface AssemblyAiServerOptions extends Omit<AssemblyAiResponderOptions, 'now'>, ServerOptions<AssemblyAiAttempt> {
   /** How a wrong key is refused: HTTP 401 at the handshake, or accepted then closed with 1008. */
   refuseKeyWith?: 'http' | 'close';
-  script?: (attempt: number) => AssemblyAiAttempt | undefined;
 }
 
-export interface AssemblyAiConnection {
-  attempt: number;
-  query: URLSearchParams;
-  authorization: string | undefined;
-  responder: AssemblyAiResponder;
-  closeCode: number | undefined;
-  closedBy: 'server' | 'client' | undefined;
-  fault: string | undefined;
-}
+export type AssemblyAiConnection = ConnectionRecord<AssemblyAiResponder>;
+export type AssemblyAiServer = FakeWsServer<AssemblyAiConnection>;
 
-export interface AssemblyAiServer {
-  /** ws://127.0.0.1:PORT/v3/ws */
-  readonly url: string;
-  readonly attempts: { attempt: number; status: number; authorization: string | undefined; query: URLSearchParams }[];
-  readonly connections: AssemblyAiConnection[];
-  violations(): string[];
-  close(): Promise<void>;
-}
-
-export async function startAssemblyAiServer(options: AssemblyAiServerOptions): Promise<AssemblyAiServer> {
+export function startAssemblyAiServer(options: AssemblyAiServerOptions): Promise<AssemblyAiServer> {
   const now = () => performance.now();
-  const attempts: AssemblyAiServer['attempts'] = [];
-  const connections: AssemblyAiConnection[] = [];
-  const sockets = new Set<Socket>();
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  const http = createServer((_req, res) => res.writeHead(426).end());
-  http.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
-  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const attempt = attempts.length;
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const authorization = req.headers.authorization;
-    const script = options.script?.(attempt);
-    const badKey = authorization !== options.apiKey;
-    const status = url.pathname !== '/v3/ws' ? 404 : badKey && options.refuseKeyWith !== 'close' ? 401 : script?.handshake ?? 101;
-    attempts.push({ attempt, status, authorization, query: url.searchParams });
-    if (status !== 101) {
-      const body = JSON.stringify({ error: status === 401 ? 'Invalid API key' : `refused with ${status}` });
-      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const closeEarly = badKey ? { code: 1008, reason: 'Unauthorized Connection: Invalid API key' } : script?.closeBeforeBegin;
-      onConnection(ws, socket, attempt, url.searchParams, authorization, closeEarly, script?.fault);
-    });
-  });
-
-  function onConnection(
-    ws: WebSocket, socket: Socket, attempt: number, query: URLSearchParams, authorization: string | undefined,
-    closeEarly: { code: number; reason: string } | undefined, fault: AssemblyAiFault | undefined,
-  ): void {
-    const responder = new AssemblyAiResponder({ ...options, formatTurns: query.get('format_turns') === 'true' || options.formatTurns, now });
-    const record: AssemblyAiConnection = { attempt, query, authorization, responder, closeCode: undefined, closedBy: undefined, fault: undefined };
-    connections.push(record);
-    checkQuery(query, responder.violations);
-    let done = false;
-    const reply = (r: Reply) => {
-      if (done) return;
-      for (const m of r.send) ws.send(JSON.stringify(m));
-      if (r.close) {
-        done = true;
-        record.closedBy = 'server';
-        record.closeCode = r.close.code;
-        ws.close(r.close.code, r.close.reason);
-      }
-    };
-    ws.on('error', () => undefined);
-    ws.on('close', (code) => {
-      record.closeCode ??= code;
-      record.closedBy ??= 'client';
-    });
-    if (closeEarly) return reply({ send: [], close: closeEarly });
-    reply({ send: [responder.begin(query.get('speech_model') ?? 'universal-3-5-pro')] });
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (done) return;
-      if (!isBinary) return reply(responder.onText(data.toString('utf8')));
-      reply(responder.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-      if (done || !fault || record.fault || responder.samples < fault.afterSamples) return;
-      record.fault = fault.kind;
-      switch (fault.kind) {
-        case 'drop':
-          done = true;
-          record.closedBy = 'server';
-          record.closeCode = 1006;
-          socket.destroy();
-          return;
-        case 'expire':
-          return reply(responder.error(3008, 'Session Expired: Maximum session duration exceeded'));
-        case 'error':
-          return reply(responder.error(fault.code, fault.message));
-        case 'close':
-          return reply({ send: [], close: { code: fault.code, reason: fault.reason ?? '' } });
-      }
-    });
-  }
-
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const port = (http.address() as AddressInfo).port;
-  return {
-    url: `ws://127.0.0.1:${port}/v3/ws`,
-    attempts,
-    connections,
-    violations: () => connections.flatMap((c) => c.responder.violations.map((v) => `connection ${c.attempt}: ${v}`)),
-    close: async () => {
-      for (const client of wss.clients) client.terminate();
-      for (const s of sockets) s.destroy();
-      wss.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+  return startFakeWsServer<AssemblyAiConnection, AssemblyAiAttempt>({
+    path: '/v3/ws',
+    authorization: options.apiKey,
+    acceptBadKey: options.refuseKeyWith === 'close',
+    refusalBody: (status) => ({ error: status === 401 ? 'Invalid API key' : `refused with ${status}` }),
+    script: options.script,
+    connection: (base) => ({ ...base, responder: new AssemblyAiResponder({ ...options, formatTurns: base.query.get('format_turns') === 'true' || options.formatTurns, now }) }),
+    serve: (link, script) => {
+      const { responder, query } = link.record;
+      checkQuery(query, responder.violations);
+      const reply = (r: Reply) => {
+        link.send(r.send);
+        if (r.close) link.close(r.close.code, r.close.reason);
+      };
+      const closeEarly = link.badKey ? { code: 1008, reason: 'Unauthorized Connection: Invalid API key' } : script?.closeBeforeBegin;
+      if (closeEarly) return link.close(closeEarly.code, closeEarly.reason);
+      link.send([responder.begin(query.get('speech_model') ?? 'universal-3-5-pro')]);
+      link.onMessage((data, isBinary) => {
+        if (!isBinary) return reply(responder.onText(data.toString('utf8')));
+        reply(responder.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+        const fault = link.due(script?.fault);
+        if (fault?.kind === 'drop') link.drop();
+        else if (fault?.kind === 'expire') reply(responder.error(3008, 'Session Expired: Maximum session duration exceeded'));
+        else if (fault?.kind === 'error') reply(responder.error(fault.code, fault.message));
+        else if (fault?.kind === 'close') link.close(fault.code, fault.reason ?? '');
+      });
     },
-  };
+  });
 }
 
 /** What the real server needs in the query (§3.2); it silently ignores the rest. */

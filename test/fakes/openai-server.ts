@@ -7,15 +7,13 @@
  *   goes to the tone-word recogniser. With server VAD each sentence is an item:
  *   speech_started → speech_stopped → committed → INCREMENTAL deltas → completed. Without
  *   it (gpt-realtime-whisper) deltas stream as words end and only `commit` completes the item.
- * - startOpenAiServer(): the same on a real `ws` server at 127.0.0.1:0 with the Bearer
- *   handshake (HTTP 401 or an in-band `invalid_api_key` echoing the key) and scripted faults.
+ * - startOpenAiServer(): the same on the shared loopback server (fake-ws-server.ts) with the
+ *   Bearer handshake (HTTP 401 or an in-band `invalid_api_key` echoing the key) and
+ *   scripted faults.
  */
-import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { ToneRecognizer, type RecognizedWord } from './tone-asr.js';
-
-type Json = Record<string, unknown>;
+import { startFakeWsServer, type AttemptScript, type ConnectionRecord, type FakeWsServer, type Json, type ServerOptions } from './fake-ws-server.js';
+import { FakeResponder, pcmFromBytes } from './fake-responder.js';
+import type { RecognizedWord } from './tone-asr.js';
 
 export const OPENAI_TRANSCRIBE_MODELS = ['whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini-transcribe', 'gpt-4o-transcribe-diarize', 'gpt-realtime-whisper'];
 const REJECT_TURN_DETECTION = ['gpt-realtime-whisper', 'gpt-live-transcribe'];
@@ -25,13 +23,8 @@ export interface FrameRecord {
   at: number;
 }
 
-export class OpenAiResponder {
-  readonly frames: FrameRecord[] = [];
-  readonly texts: string[] = [];
-  readonly violations: string[] = [];
-  readonly recognizer = new ToneRecognizer({ rate: 24000 });
+export class OpenAiResponder extends FakeResponder<FrameRecord> {
   configured: Json | undefined;
-  private readonly chunks: Int16Array[] = [];
   private vad: { silenceMs: number } | null = null;
   private itemNo = 0;
   private previous: string | null = null;
@@ -45,24 +38,12 @@ export class OpenAiResponder {
     private readonly now: () => number,
     /** The socket was opened with `?model=`: a conversation session (§4). */
     private readonly conversation = false,
-  ) {}
+  ) {
+    super(24000);
+  }
 
   sessionCreated(): Json {
     return this.ev({ type: 'session.created', session: { id: 'sess_test', object: 'realtime.session', type: this.conversation ? 'realtime' : 'transcription' } });
-  }
-
-  audio(): Int16Array {
-    const out = new Int16Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }
-
-  get samples(): number {
-    return this.recognizer.position;
   }
 
   error(type: string, code: string, message: string, param: string | null = null): Json {
@@ -82,13 +63,10 @@ export class OpenAiResponder {
         return [this.onUpdate(msg.session as Json | undefined)];
       case 'input_audio_buffer.append': {
         if (!this.configured) this.violations.push('audio before a successful session.update');
-        const bytes = Buffer.from(String(msg.audio ?? ''), 'base64');
-        const pcm = new Int16Array(bytes.length >> 1);
-        for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2);
+        const pcm = pcmFromBytes(Buffer.from(String(msg.audio ?? ''), 'base64'));
         this.frames.push({ samples: pcm.length, at: this.now() });
-        this.chunks.push(pcm);
         this.uncommitted += pcm.length;
-        this.recognizer.feed(pcm);
+        this.hear(pcm);
         return this.vad ? this.vadUpdates(false) : this.streamDeltas();
       }
       case 'input_audio_buffer.commit': {
@@ -202,116 +180,47 @@ export type OpenAiFault =
   /** A server_error event, then a close with this code. */
   | { kind: 'error'; afterSamples: number; closeCode: number };
 
-export interface OpenAiAttempt {
-  handshake?: number;
-  fault?: OpenAiFault;
-}
+export type OpenAiAttempt = AttemptScript<OpenAiFault>;
 
-export interface OpenAiServerOptions {
-  apiKey: string;
+export interface OpenAiServerOptions extends ServerOptions<OpenAiAttempt> {
   refuseKeyWith?: 'http' | 'inband';
-  script?: (attempt: number) => OpenAiAttempt | undefined;
 }
 
-export interface OpenAiConnection {
-  attempt: number;
-  query: URLSearchParams;
-  authorization: string | undefined;
-  responder: OpenAiResponder;
-  closeCode: number | undefined;
-  fault: string | undefined;
-}
+export type OpenAiConnection = ConnectionRecord<OpenAiResponder>;
+export type OpenAiServer = FakeWsServer<OpenAiConnection>;
 
-export interface OpenAiServer {
-  readonly url: string;
-  readonly attempts: { attempt: number; status: number }[];
-  readonly connections: OpenAiConnection[];
-  violations(): string[];
-  close(): Promise<void>;
-}
-
-export async function startOpenAiServer(options: OpenAiServerOptions): Promise<OpenAiServer> {
+export function startOpenAiServer(options: OpenAiServerOptions): Promise<OpenAiServer> {
   const now = () => performance.now();
-  const attempts: OpenAiServer['attempts'] = [];
-  const connections: OpenAiConnection[] = [];
-  const sockets = new Set<Socket>();
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  const http = createServer((_req, res) => res.writeHead(426).end());
-  http.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-
-  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const attempt = attempts.length;
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const authorization = req.headers.authorization;
-    const script = options.script?.(attempt);
-    const badKey = authorization !== `Bearer ${options.apiKey}`;
-    const status = url.pathname !== '/v1/realtime' ? 404 : badKey && options.refuseKeyWith !== 'inband' ? 401 : script?.handshake ?? 101;
-    attempts.push({ attempt, status });
-    if (status !== 101) {
-      const body = JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
-      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket, attempt, url.searchParams, authorization, badKey, script?.fault));
-  });
-
-  function onConnection(ws: WebSocket, socket: Socket, attempt: number, query: URLSearchParams, authorization: string | undefined, badKey: boolean, fault: OpenAiFault | undefined): void {
-    const responder = new OpenAiResponder(now, query.has('model'));
-    const record: OpenAiConnection = { attempt, query, authorization, responder, closeCode: undefined, fault: undefined };
-    connections.push(record);
-    if (query.get('intent') !== 'transcription') responder.violations.push(`intent=${query.get('intent')}`);
-    let silent = false;
-    const send = (msgs: Json[]) => {
-      if (!silent) for (const m of msgs) ws.send(JSON.stringify(m));
-    };
-    ws.on('error', () => undefined);
-    ws.on('close', (code) => (record.closeCode ??= code));
-    if (badKey) {
-      // The worst case for a leak: the error text carries the whole key the client sent.
-      const sent = (authorization ?? '').replace(/^Bearer /, '');
-      send([responder.error('invalid_request_error', 'invalid_api_key', `Incorrect API key provided: ${sent}. You can find your API key in your account settings.`)]);
-      silent = true;
-      record.closeCode = 1008;
-      ws.close(1008, 'invalid_api_key');
-      return;
-    }
-    send([responder.sessionCreated()]);
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (silent) return;
-      if (isBinary) {
-        responder.violations.push('binary frame');
-        return send([responder.error('invalid_request_error', 'invalid_event', 'Binary frames are not supported.')]);
+  return startFakeWsServer<OpenAiConnection, OpenAiAttempt>({
+    path: '/v1/realtime',
+    authorization: `Bearer ${options.apiKey}`,
+    acceptBadKey: options.refuseKeyWith === 'inband',
+    refusalBody: () => ({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } }),
+    script: options.script,
+    connection: (base) => ({ ...base, responder: new OpenAiResponder(now, base.query.has('model')) }),
+    serve: (link, script) => {
+      const { responder, query, authorization } = link.record;
+      if (query.get('intent') !== 'transcription') responder.violations.push(`intent=${query.get('intent')}`);
+      if (link.badKey) {
+        // The worst case for a leak: the error text carries the whole key the client sent.
+        const sent = (authorization ?? '').replace(/^Bearer /, '');
+        link.send([responder.error('invalid_request_error', 'invalid_api_key', `Incorrect API key provided: ${sent}. You can find your API key in your account settings.`)]);
+        return link.close(1008, 'invalid_api_key');
       }
-      send(responder.onText(data.toString('utf8')));
-      if (!fault || record.fault || responder.samples < fault.afterSamples) return;
-      record.fault = fault.kind;
-      silent = true;
-      if (fault.kind === 'drop') {
-        record.closeCode = 1006;
-        socket.destroy();
-      } else {
-        ws.send(JSON.stringify(responder.error('server_error', 'server_error', 'The server had an error while processing your request.')));
-        record.closeCode = fault.closeCode;
-        ws.close(fault.closeCode, 'server_error');
-      }
-    });
-  }
-
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const port = (http.address() as AddressInfo).port;
-  return {
-    url: `ws://127.0.0.1:${port}/v1/realtime`,
-    attempts,
-    connections,
-    violations: () => connections.flatMap((c) => c.responder.violations.map((v) => `connection ${c.attempt}: ${v}`)),
-    close: async () => {
-      for (const client of wss.clients) client.terminate();
-      for (const s of sockets) s.destroy();
-      wss.close();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      link.send([responder.sessionCreated()]);
+      link.onMessage((data, isBinary) => {
+        if (isBinary) {
+          responder.violations.push('binary frame');
+          return link.send([responder.error('invalid_request_error', 'invalid_event', 'Binary frames are not supported.')]);
+        }
+        link.send(responder.onText(data.toString('utf8')));
+        const fault = link.due(script?.fault);
+        if (fault?.kind === 'drop') link.drop();
+        else if (fault?.kind === 'error') {
+          link.send([responder.error('server_error', 'server_error', 'The server had an error while processing your request.')]);
+          link.close(fault.closeCode, 'server_error');
+        }
+      });
     },
-  };
+  });
 }

@@ -7,28 +7,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assemblyAiSpec } from '../../main/stt/providers/assemblyai/spec.js';
-import { StreamingSession, type FinishResult, type StreamingSessionOptions } from '../../main/stt/streaming-session.js';
-import { createWsTransport } from '../../main/stt/ws-transport.js';
-import { systemClock } from '../../main/util/clock.js';
+import type { StreamingSessionOptions } from '../../main/stt/streaming-session.js';
 import type { ProviderSpec } from '../../main/stt/provider.js';
 import { startAssemblyAiServer, type AssemblyAiServer, type AssemblyAiServerOptions } from '../fakes/assemblyai-server.js';
-import { seededRandom } from '../fakes/fake-clock.js';
-import { CaptionRecorder, checkCoverage, compareWithSpeech } from '../fakes/stream-checks.js';
-import { makeToneSpeech, type ToneSpeech } from '../fakes/tone-asr.js';
+import { compareWithSpeech } from '../fakes/stream-checks.js';
+import { makeToneSpeech } from '../fakes/tone-asr.js';
+import { expectCleanRun, runLiveSession, type LiveRun } from './helpers/live-session.js';
 
 const KEY = 'aai_test_SECRET_key_0123456789';
 const SPEED = 4;
 const RATE = 16000;
 
-interface Outcome {
-  server: AssemblyAiServer;
-  rec: CaptionRecorder;
-  result: FinishResult;
-  speech: ToneSpeech;
-  elapsedMs: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Outcome = LiveRun<AssemblyAiServer>;
 
 async function runCase(o: {
   server?: Partial<AssemblyAiServerOptions>;
@@ -40,56 +30,21 @@ async function runCase(o: {
   seed?: number;
   speed?: number;
 }): Promise<Outcome> {
-  const speed = o.speed ?? SPEED;
   const server = await startAssemblyAiServer({ apiKey: KEY, speed: SPEED, ...o.server });
-  const speech = makeToneSpeech({ words: o.words ?? 10, seed: o.seed ?? 5 });
-  const rec = new CaptionRecorder();
-  const session = new StreamingSession(
-    {
-      spec: o.spec ?? assemblyAiSpec,
-      provider: { apiKey: o.key ?? KEY, endpoint: server.url, language: 'en', extra: o.extra },
-      speed,
-      backoff: { baseMs: 30, capMs: 150, minUptimeMs: 5000 },
-      ...o.session,
-    },
-    { transport: createWsTransport, clock: systemClock, random: seededRandom(3) },
-  );
-  session.on(rec.listener);
-  const t0 = performance.now();
-  session.start();
-  // Paced like a live source: at each tick, everything that is due at SPEED × real time.
-  let pushed = 0;
-  while (pushed < speech.samples.length && rec.fatals.length === 0) {
-    await sleep(20);
-    const due = Math.min(speech.samples.length, Math.floor(((performance.now() - t0) / 1000) * RATE * speed));
-    if (due > pushed) session.pushAudio(speech.samples.slice(pushed, due));
-    pushed = Math.max(pushed, due);
-  }
-  const result = await session.finish();
-  const elapsedMs = performance.now() - t0;
-  // Let the server see the last close handshake before it is torn down.
-  for (let i = 0; i < 50 && server.connections.some((c) => c.closeCode === undefined); i++) await sleep(20);
-  await server.close();
-  return { server, rec, result, speech, elapsedMs };
+  return runLiveSession(server, {
+    spec: o.spec ?? assemblyAiSpec,
+    provider: { apiKey: o.key ?? KEY, endpoint: server.url, language: 'en', extra: o.extra },
+    speech: makeToneSpeech({ words: o.words ?? 10, seed: o.seed ?? 5 }),
+    rate: RATE,
+    speed: o.speed ?? SPEED,
+    session: o.session,
+  });
 }
 
 function expectCleanTranscript(out: Outcome, normalize = (t: string) => t): void {
-  const { rec, server, speech } = out;
-  expect(rec.fatals).toEqual([]);
-  expect(rec.problems).toEqual([]);
-  expect(server.violations()).toEqual([]);
-  const finals = rec.finals().map((s) => ({ ...s, text: normalize(s.text) }));
-  expect(compareWithSpeech(finals, speech.words)).toEqual([]);
-  const coverage = checkCoverage(server.connections.map((c) => c.responder.audio()), speech.samples);
-  expect(coverage.problems).toEqual([]);
-  for (const c of server.connections) {
-    for (const f of c.responder.frames) {
-      expect(f.samples).toBeGreaterThanOrEqual(800);
-      expect(f.samples).toBeLessThanOrEqual(16000);
-    }
-  }
-  expect(rec.dump()).not.toContain(KEY);
-  expect(out.result.flushed).toBe(true);
+  expectCleanRun(out, { key: KEY, frameSamples: { min: 800, max: 16000 } });
+  const finals = out.rec.finals().map((s) => ({ ...s, text: normalize(s.text) }));
+  expect(compareWithSpeech(finals, out.speech.words)).toEqual([]);
 }
 
 describe.concurrent('AssemblyAI v3 over a real socket', () => {

@@ -7,13 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { deepgramSpec } from '../../main/stt/providers/deepgram/spec.js';
 import type { ProviderSpec } from '../../main/stt/provider.js';
-import { StreamingSession, type FinishResult } from '../../main/stt/streaming-session.js';
-import { createWsTransport } from '../../main/stt/ws-transport.js';
-import { systemClock } from '../../main/util/clock.js';
 import { startDeepgramServer, type DeepgramServer, type DeepgramServerOptions } from '../fakes/deepgram-server.js';
-import { seededRandom } from '../fakes/fake-clock.js';
-import { CaptionRecorder, checkCoverage, compareWithSpeech } from '../fakes/stream-checks.js';
-import { makeToneSpeech, type ToneSpeech } from '../fakes/tone-asr.js';
+import { compareWithSpeech } from '../fakes/stream-checks.js';
+import { makeToneSpeech } from '../fakes/tone-asr.js';
+import { expectCleanRun, runLiveSession, type LiveRun } from './helpers/live-session.js';
 
 const KEY = 'dg_test_SECRET_key_0123456789abcdef';
 const SPEED = 4;
@@ -21,70 +18,23 @@ const RATE = 16000;
 /** The server's idle limit in these tests (the real one is 10 s); the keepalive is scaled alike. */
 const IDLE_MS = 1200;
 
-interface Outcome {
-  server: DeepgramServer;
-  rec: CaptionRecorder;
-  result: FinishResult;
-  speech: ToneSpeech;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Outcome = LiveRun<DeepgramServer>;
 
 async function runCase(o: { server?: Partial<DeepgramServerOptions>; spec?: ProviderSpec; key?: string; seed?: number; pause?: { atSec: number; forMs: number } } = {}): Promise<Outcome> {
   const server = await startDeepgramServer({ apiKey: KEY, ...o.server });
-  const speech = makeToneSpeech({ words: 10, seed: o.seed ?? 31 });
-  const rec = new CaptionRecorder();
-  const session = new StreamingSession(
-    {
-      spec: o.spec ?? deepgramSpec,
-      provider: { apiKey: o.key ?? KEY, endpoint: server.url, language: 'en', prompt: 'Earshot, tone words' },
-      speed: SPEED,
-      backoff: { baseMs: 30, capMs: 150, minUptimeMs: 5000 },
-    },
-    { transport: createWsTransport, clock: systemClock, random: seededRandom(3) },
-  );
-  session.on(rec.listener);
-  let t0 = performance.now();
-  session.start();
-  let pushed = 0;
-  let paused = false;
-  while (pushed < speech.samples.length && rec.fatals.length === 0) {
-    await sleep(20);
-    let due = Math.min(speech.samples.length, Math.floor(((performance.now() - t0) / 1000) * RATE * SPEED));
-    if (o.pause && !paused && due >= o.pause.atSec * RATE) {
-      due = o.pause.atSec * RATE;
-      session.pushAudio(speech.samples.slice(pushed, due));
-      pushed = due;
-      // The source goes quiet (e.g. paused): no samples at all, the link must stay up.
-      paused = true;
-      await sleep(o.pause.forMs);
-      t0 += o.pause.forMs;
-      continue;
-    }
-    if (due > pushed) session.pushAudio(speech.samples.slice(pushed, due));
-    pushed = Math.max(pushed, due);
-  }
-  const result = await session.finish();
-  for (let i = 0; i < 50 && server.connections.some((c) => c.closeCode === undefined); i++) await sleep(20);
-  await server.close();
-  return { server, rec, result, speech };
+  return runLiveSession(server, {
+    spec: o.spec ?? deepgramSpec,
+    provider: { apiKey: o.key ?? KEY, endpoint: server.url, language: 'en', prompt: 'Earshot, tone words' },
+    speech: makeToneSpeech({ words: 10, seed: o.seed ?? 31 }),
+    rate: RATE,
+    speed: SPEED,
+    pause: o.pause,
+  });
 }
 
 function expectClean(out: Outcome): void {
-  const { rec, server, speech } = out;
-  expect(rec.fatals).toEqual([]);
-  expect(rec.problems).toEqual([]);
-  expect(server.violations()).toEqual([]);
-  expect(compareWithSpeech(rec.finals(), speech.words)).toEqual([]);
-  expect(checkCoverage(server.connections.map((c) => c.responder.audio()), speech.samples).problems).toEqual([]);
-  for (const c of server.connections) {
-    for (const f of c.responder.frames) {
-      expect(f.samples).toBeGreaterThanOrEqual(0.02 * RATE);
-      expect(f.samples).toBeLessThanOrEqual(0.25 * RATE);
-    }
-  }
-  expect(rec.dump()).not.toContain(KEY);
-  expect(out.result.flushed).toBe(true);
+  expectCleanRun(out, { key: KEY, frameSamples: { min: 0.02 * RATE, max: 0.25 * RATE } });
+  expect(compareWithSpeech(out.rec.finals(), out.speech.words)).toEqual([]);
 }
 
 describe.concurrent('Deepgram live over a real socket', () => {

@@ -7,77 +7,35 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openAiSpec } from '../../main/stt/providers/openai/spec.js';
-import { StreamingSession, type FinishResult } from '../../main/stt/streaming-session.js';
-import { createWsTransport } from '../../main/stt/ws-transport.js';
-import { systemClock } from '../../main/util/clock.js';
 import { startOpenAiServer, type OpenAiServer, type OpenAiServerOptions } from '../fakes/openai-server.js';
-import { seededRandom } from '../fakes/fake-clock.js';
-import { CaptionRecorder, checkCoverage, compareWithSpeech } from '../fakes/stream-checks.js';
-import { makeToneSpeech, type ToneSpeech } from '../fakes/tone-asr.js';
+import { compareWithSpeech } from '../fakes/stream-checks.js';
+import { makeToneSpeech } from '../fakes/tone-asr.js';
+import { expectCleanRun, runLiveSession, type LiveRun } from './helpers/live-session.js';
 
 const KEY = 'sk-test-SECRET-key-0123456789abcdef';
 const SPEED = 4;
 const RATE = 24000;
 const WORDS = ['delta', 'hotel', 'one', 'quebec', 'sierra', 'four', 'lima', 'victor', 'alpha', 'oscar', 'two'];
 
-interface Outcome {
-  server: OpenAiServer;
-  rec: CaptionRecorder;
-  result: FinishResult;
-  speech: ToneSpeech;
-  elapsedMs: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Outcome = LiveRun<OpenAiServer>;
 
 async function runCase(o: { server?: Partial<OpenAiServerOptions>; key?: string; model?: string; endpointQuery?: string; seed?: number } = {}): Promise<Outcome> {
   const server = await startOpenAiServer({ apiKey: KEY, ...o.server });
-  const speech = makeToneSpeech({ words: WORDS, seed: o.seed ?? 21, rate: RATE });
-  const rec = new CaptionRecorder();
-  const session = new StreamingSession(
-    {
-      spec: openAiSpec,
-      provider: { apiKey: o.key ?? KEY, endpoint: `${server.url}${o.endpointQuery ?? ''}`, model: o.model, language: 'en' },
-      speed: SPEED,
-      backoff: { baseMs: 30, capMs: 150, minUptimeMs: 5000 },
-    },
-    { transport: createWsTransport, clock: systemClock, random: seededRandom(3) },
-  );
-  session.on(rec.listener);
-  const t0 = performance.now();
-  session.start();
-  let pushed = 0;
-  while (pushed < speech.samples.length && rec.fatals.length === 0) {
-    await sleep(20);
-    const due = Math.min(speech.samples.length, Math.floor(((performance.now() - t0) / 1000) * RATE * SPEED));
-    if (due > pushed) session.pushAudio(speech.samples.slice(pushed, due));
-    pushed = Math.max(pushed, due);
-  }
-  const result = await session.finish();
-  const elapsedMs = performance.now() - t0;
-  for (let i = 0; i < 50 && server.connections.some((c) => c.closeCode === undefined); i++) await sleep(20);
-  await server.close();
-  return { server, rec, result, speech, elapsedMs };
+  return runLiveSession(server, {
+    spec: openAiSpec,
+    provider: { apiKey: o.key ?? KEY, endpoint: `${server.url}${o.endpointQuery ?? ''}`, model: o.model, language: 'en' },
+    speech: makeToneSpeech({ words: WORDS, seed: o.seed ?? 21, rate: RATE }),
+    rate: RATE,
+    speed: SPEED,
+  });
 }
 
 function expectClean(out: Outcome, checkTimes = true): void {
   const { rec, server, speech } = out;
-  expect(rec.fatals).toEqual([]);
-  expect(rec.problems).toEqual([]);
-  expect(server.violations()).toEqual([]);
+  expectCleanRun(out, { key: KEY, frameSamples: { min: 0.02 * RATE, max: 0.5 * RATE } });
   if (checkTimes) expect(compareWithSpeech(rec.finals(), speech.words)).toEqual([]);
   else expect(rec.transcript()).toBe(speech.text);
-  expect(checkCoverage(server.connections.map((c) => c.responder.audio()), speech.samples).problems).toEqual([]);
-  for (const c of server.connections) {
-    const first = JSON.parse(c.responder.texts[0]!);
-    expect(first.type).toBe('session.update');
-    for (const f of c.responder.frames) {
-      expect(f.samples).toBeGreaterThanOrEqual(0.02 * RATE);
-      expect(f.samples).toBeLessThanOrEqual(0.5 * RATE);
-    }
-  }
-  expect(rec.dump()).not.toContain(KEY);
-  expect(out.result.flushed).toBe(true);
+  for (const c of server.connections) expect(JSON.parse(c.responder.texts[0]!).type).toBe('session.update');
 }
 
 describe.concurrent('OpenAI Realtime transcription over a real socket', () => {

@@ -6,13 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { togetherSpec } from '../../main/stt/providers/together/spec.js';
-import { StreamingSession, type FinishResult, type StreamingSessionOptions } from '../../main/stt/streaming-session.js';
-import { createWsTransport } from '../../main/stt/ws-transport.js';
-import { systemClock } from '../../main/util/clock.js';
+import type { StreamingSessionOptions } from '../../main/stt/streaming-session.js';
 import { startTogetherServer, type TogetherServer, type TogetherServerOptions } from '../fakes/together-server.js';
-import { seededRandom } from '../fakes/fake-clock.js';
-import { CaptionRecorder, checkCoverage, compareWithSpeech } from '../fakes/stream-checks.js';
-import { makeToneSpeech, type ToneSpeech } from '../fakes/tone-asr.js';
+import { compareWithSpeech, type CaptionRecorder } from '../fakes/stream-checks.js';
+import { makeToneSpeech } from '../fakes/tone-asr.js';
+import { expectCleanRun, runLiveSession, type LiveRun } from './helpers/live-session.js';
 
 const KEY = 'tgp_v1_test_SECRET_key_0123456789';
 const SPEED = 4;
@@ -20,45 +18,18 @@ const RATE = 16000;
 // No word twice in a row, so a client that appended cumulative deltas would show "x x".
 const WORDS = ['alpha', 'kilo', 'echo', 'tango', 'mike', 'golf', 'zulu', 'hotel', 'one', 'romeo', 'bravo', 'xray'];
 
-interface Outcome {
-  server: TogetherServer;
-  rec: CaptionRecorder;
-  result: FinishResult;
-  speech: ToneSpeech;
-  elapsedMs: number;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Outcome = LiveRun<TogetherServer>;
 
 async function runCase(o: { server?: Partial<TogetherServerOptions>; session?: Partial<StreamingSessionOptions>; key?: string; extra?: Record<string, string>; seed?: number } = {}): Promise<Outcome> {
   const server = await startTogetherServer({ apiKey: KEY, ...o.server });
-  const speech = makeToneSpeech({ words: WORDS, seed: o.seed ?? 11 });
-  const rec = new CaptionRecorder();
-  const session = new StreamingSession(
-    {
-      spec: togetherSpec,
-      provider: { apiKey: o.key ?? KEY, endpoint: server.url, language: 'en', extra: o.extra },
-      speed: SPEED,
-      backoff: { baseMs: 30, capMs: 150, minUptimeMs: 5000 },
-      ...o.session,
-    },
-    { transport: createWsTransport, clock: systemClock, random: seededRandom(3) },
-  );
-  session.on(rec.listener);
-  const t0 = performance.now();
-  session.start();
-  let pushed = 0;
-  while (pushed < speech.samples.length && rec.fatals.length === 0) {
-    await sleep(20);
-    const due = Math.min(speech.samples.length, Math.floor(((performance.now() - t0) / 1000) * RATE * SPEED));
-    if (due > pushed) session.pushAudio(speech.samples.slice(pushed, due));
-    pushed = Math.max(pushed, due);
-  }
-  const result = await session.finish();
-  const elapsedMs = performance.now() - t0;
-  for (let i = 0; i < 50 && server.connections.some((c) => c.closeCode === undefined); i++) await sleep(20);
-  await server.close();
-  return { server, rec, result, speech, elapsedMs };
+  return runLiveSession(server, {
+    spec: togetherSpec,
+    provider: { apiKey: o.key ?? KEY, endpoint: server.url, language: 'en', extra: o.extra },
+    speech: makeToneSpeech({ words: WORDS, seed: o.seed ?? 11 }),
+    rate: RATE,
+    speed: SPEED,
+    session: o.session,
+  });
 }
 
 /** Every caption ever shown, interim ones included, without a word repeated back to back. */
@@ -67,21 +38,9 @@ function doubledInterims(rec: CaptionRecorder): string[] {
 }
 
 function expectClean(out: Outcome): void {
-  const { rec, server, speech } = out;
-  expect(rec.fatals).toEqual([]);
-  expect(rec.problems).toEqual([]);
-  expect(server.violations()).toEqual([]);
-  expect(compareWithSpeech(rec.finals(), speech.words)).toEqual([]);
-  expect(doubledInterims(rec)).toEqual([]);
-  expect(checkCoverage(server.connections.map((c) => c.responder.audio()), speech.samples).problems).toEqual([]);
-  for (const c of server.connections) {
-    for (const f of c.responder.frames) {
-      expect(f.samples).toBeGreaterThanOrEqual(0.1 * RATE);
-      expect(f.samples).toBeLessThanOrEqual(0.256 * RATE);
-    }
-  }
-  expect(rec.dump()).not.toContain(KEY);
-  expect(out.result.flushed).toBe(true);
+  expectCleanRun(out, { key: KEY, frameSamples: { min: 0.1 * RATE, max: 0.256 * RATE } });
+  expect(compareWithSpeech(out.rec.finals(), out.speech.words)).toEqual([]);
+  expect(doubledInterims(out.rec)).toEqual([]);
 }
 
 describe.concurrent('Together realtime over a real socket', () => {

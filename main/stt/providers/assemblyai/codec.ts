@@ -7,6 +7,8 @@
 import type { ErrorCode } from '../../../../shared/errors.js';
 import type { DecodeContext, ProviderCodec, ProviderEvent, ProviderOptions } from '../../provider.js';
 import type { WireMessage } from '../../transport.js';
+import { pcmBytes } from '../shared/audio-messages.js';
+import { parseJsonObject, scrubKey } from '../shared/wire-text.js';
 
 export interface AssemblyAiCodecOptions extends ProviderOptions {
   /** With format_turns the end-of-turn message is followed by a formatted one; only that one is final. */
@@ -62,7 +64,7 @@ export class AssemblyAiCodec implements ProviderCodec {
   encodeAudio(pcm: Int16Array): WireMessage {
     // Frames are cut by the session within spec.frameMs (50-1000 ms) and its short last frame
     // is padded with silence there; padding here would shift every later timestamp.
-    return new Uint8Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.byteLength));
+    return pcmBytes(pcm);
   }
 
   endOfStream(): WireMessage[] {
@@ -78,14 +80,8 @@ export class AssemblyAiCodec implements ProviderCodec {
   decode(data: string | Buffer, binary: boolean, _ctx: DecodeContext): ProviderEvent[] {
     if (binary) return [{ type: 'malformed', detail: 'unexpected binary message' }];
     const text = data.toString();
-    let msg: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      msg = parsed as Record<string, unknown>;
-    } catch {
-      return [{ type: 'malformed', detail: `not JSON: ${scrub(text, this.options.apiKey, 80)}` }];
-    }
+    const msg = parseJsonObject(text);
+    if (!msg) return [{ type: 'malformed', detail: `not JSON: ${scrubKey(text, this.options.apiKey, 80)}` }];
     const type = typeof msg.type === 'string' ? msg.type : undefined;
     switch (type) {
       case 'Begin':
@@ -103,7 +99,7 @@ export class AssemblyAiCodec implements ProviderCodec {
         if ('error' in msg) return [this.onError(undefined, msg.error)];
         return [{ type: 'malformed', detail: 'message without type' }];
       case 'Warning':
-        return [{ type: 'info', what: `Warning ${String(msg.warning_code ?? '')}: ${scrub(String(msg.warning ?? ''), this.options.apiKey, 200)}` }];
+        return [{ type: 'info', what: `Warning ${String(msg.warning_code ?? '')}: ${scrubKey(String(msg.warning ?? ''), this.options.apiKey, 200)}` }];
       default:
         // SpeechStarted, Heartbeat, SpeakerRevision, LLMGatewayResponse and anything newer.
         return [{ type: 'info', what: type }];
@@ -132,7 +128,7 @@ export class AssemblyAiCodec implements ProviderCodec {
     const num = typeof codeRaw === 'number' ? codeRaw : Number(codeRaw);
     const message = typeof errRaw === 'string' ? errRaw : JSON.stringify(errRaw ?? 'unknown error');
     const meaning = Number.isFinite(num) && codeRaw !== undefined ? assemblyAiCodeMeaning(num, message) : { code: 'SERVER_ERROR' as ErrorCode, retryable: true };
-    const detail = scrub(`${Number.isFinite(num) && codeRaw !== undefined ? `${num}: ` : ''}${message}`, this.options.apiKey, 300);
+    const detail = scrubKey(`${Number.isFinite(num) && codeRaw !== undefined ? `${num}: ` : ''}${message}`, this.options.apiKey, 300);
     // The close that follows decides between retry and stop (classifyClose gets this code).
     return { type: 'error', code: meaning.code, detail, fatal: false };
   }
@@ -148,10 +144,4 @@ function parseWords(raw: unknown): Word[] {
     out.push({ text: o.text.trim(), start: o.start, end: o.end });
   }
   return out.filter((w) => w.text);
-}
-
-/** Server text can echo what it was sent; never let the key through. */
-function scrub(text: string, key: string, max: number): string {
-  const safe = key && key.length >= 4 ? text.split(key).join('****') : text;
-  return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }

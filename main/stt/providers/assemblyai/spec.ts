@@ -7,28 +7,27 @@ import { PROVIDERS } from '../../../../shared/providers.js';
 import { buildEndpointUrl } from '../../endpoint.js';
 import type { CloseVerdict, ProviderOptions, ProviderSpec } from '../../provider.js';
 import type { ConnectRequest } from '../../transport.js';
+import { refusedInBand } from '../shared/close-verdicts.js';
+import { checkExtra, inRange, isBool, promptTerms, type OptionCheck } from '../shared/extra-options.js';
 import { AssemblyAiCodec, assemblyAiCodeMeaning } from './codec.js';
 
 export const ASSEMBLYAI_URL = 'wss://streaming.assemblyai.com/v3/ws';
 export const ASSEMBLYAI_EU_URL = 'wss://streaming.eu.assemblyai.com/v3/ws';
 
-const bool = (v: string) => v === 'true' || v === 'false';
-const range = (lo: number, hi: number) => (v: string) => v.trim() !== '' && Number(v) >= lo && Number(v) <= hi;
-
 /** Options passed through `extra` (§3.2). Unknown names are refused: the server silently ignores them. */
-const EXTRA_PARAMS: Record<string, (v: string) => boolean> = {
+const EXTRA_PARAMS: Record<string, OptionCheck> = {
   region: (v) => v === 'us' || v === 'eu',
-  format_turns: bool,
-  end_of_turn_confidence_threshold: range(0, 1),
-  min_turn_silence: range(0, 60_000),
-  max_turn_silence: range(0, 60_000),
-  vad_threshold: range(0, 1),
-  filter_profanity: bool,
+  format_turns: isBool,
+  end_of_turn_confidence_threshold: inRange(0, 1),
+  min_turn_silence: inRange(0, 60_000),
+  max_turn_silence: inRange(0, 60_000),
+  vad_threshold: inRange(0, 1),
+  filter_profanity: isBool,
 };
 
 /** Observed limits of `keyterms_prompt` (§3.2): at most 100 terms of at most 50 characters. */
 export function keyterms(prompt: string | undefined): string[] | undefined {
-  const terms = (prompt ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const terms = promptTerms(prompt);
   if (terms.length === 0) return undefined;
   if (terms.length > 100) throw new EarshotError('BAD_ARGUMENT', `AssemblyAI takes at most 100 key terms, got ${terms.length}`);
   const long = terms.find((t) => t.length > 50);
@@ -36,19 +35,9 @@ export function keyterms(prompt: string | undefined): string[] | undefined {
   return terms;
 }
 
-function checkedExtra(options: ProviderOptions): Record<string, string> {
-  const extra = options.extra ?? {};
-  for (const [name, value] of Object.entries(extra)) {
-    const check = EXTRA_PARAMS[name];
-    if (!check) throw new EarshotError('BAD_ARGUMENT', `AssemblyAI has no option "${name}"; known: ${Object.keys(EXTRA_PARAMS).join(', ')}`);
-    if (!check(value)) throw new EarshotError('BAD_ARGUMENT', `AssemblyAI option ${name}=${value} is out of range`);
-  }
-  return extra;
-}
-
 /** Query parameters for a link, without the key. */
 export function assemblyAiQuery(options: ProviderOptions): Record<string, string | undefined> {
-  const { region: _region, ...extra } = checkedExtra(options);
+  const { region: _region, ...extra } = checkExtra('AssemblyAI', options.extra, EXTRA_PARAMS);
   const model = options.model || PROVIDERS.assemblyai.defaultModel;
   const terms = keyterms(options.prompt);
   const lang = options.language;
@@ -99,9 +88,8 @@ export const assemblyAiSpec: ProviderSpec = {
   classifyClose(code: number, reason: string, lastError): CloseVerdict {
     const meaning = assemblyAiCodeMeaning(code, reason);
     // The `Error` frame comes just before the close and explains it (the reason is cut at 123 bytes).
-    if (lastError === 'AUTH_REFUSED' || lastError === 'CLIENT_REJECTED' || lastError === 'CONFIG_REJECTED') {
-      return { code: lastError, retryable: false };
-    }
+    const refused = refusedInBand(lastError);
+    if (refused) return refused;
     const verdict: CloseVerdict = { code: meaning.code, retryable: meaning.retryable };
     if (meaning.minDelayMs !== undefined) verdict.minDelayMs = meaning.minDelayMs;
     return verdict;

@@ -7,6 +7,8 @@
  */
 import type { DecodeContext, ProviderCodec, ProviderEvent, ProviderOptions } from '../../provider.js';
 import type { WireMessage } from '../../transport.js';
+import { pcmBytes } from '../shared/audio-messages.js';
+import { finiteNumber, parseJsonObject, scrubKey } from '../shared/wire-text.js';
 
 interface Alternative {
   transcript: string;
@@ -26,8 +28,7 @@ export class DeepgramCodec implements ProviderCodec {
   }
 
   encodeAudio(pcm: Int16Array): WireMessage {
-    // A copy: the caller may reuse its buffer while the socket still holds the frame.
-    return new Uint8Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.byteLength));
+    return pcmBytes(pcm);
   }
 
   endOfStream(): WireMessage[] {
@@ -42,14 +43,8 @@ export class DeepgramCodec implements ProviderCodec {
   decode(data: string | Buffer, binary: boolean, _ctx: DecodeContext): ProviderEvent[] {
     if (binary) return [{ type: 'malformed', detail: 'unexpected binary message' }];
     const raw = data.toString();
-    let msg: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      msg = parsed as Record<string, unknown>;
-    } catch {
-      return [{ type: 'malformed', detail: `not JSON: ${this.scrub(raw, 80)}` }];
-    }
+    const msg = parseJsonObject(raw);
+    if (!msg) return [{ type: 'malformed', detail: `not JSON: ${scrubKey(raw, this.options.apiKey, 80)}` }];
     const type = typeof msg.type === 'string' ? msg.type : '';
     switch (type) {
       case 'Results':
@@ -62,7 +57,7 @@ export class DeepgramCodec implements ProviderCodec {
         return [{ type: 'info', what: 'Metadata' }];
       case 'Error': {
         const text = [msg.err_code, msg.description, msg.message, msg.err_msg].filter((v) => typeof v === 'string' && v).join(': ');
-        return [{ type: 'error', code: 'SERVER_ERROR', detail: this.scrub(text || 'unknown error', 300), fatal: false }];
+        return [{ type: 'error', code: 'SERVER_ERROR', detail: scrubKey(text || 'unknown error', this.options.apiKey, 300), fatal: false }];
       }
       case '':
         return [{ type: 'malformed', detail: 'message without type' }];
@@ -73,8 +68,8 @@ export class DeepgramCodec implements ProviderCodec {
   }
 
   private onResults(msg: Record<string, unknown>): ProviderEvent[] {
-    const start = num(msg.start);
-    const duration = num(msg.duration);
+    const start = finiteNumber(msg.start);
+    const duration = finiteNumber(msg.duration);
     if (start === undefined) return [{ type: 'malformed', detail: 'Results without start' }];
     const alt = firstAlternative(msg.channel);
     if (!alt) return [{ type: 'malformed', detail: 'Results without channel.alternatives' }];
@@ -91,16 +86,6 @@ export class DeepgramCodec implements ProviderCodec {
     const segEnd = words.length > 0 ? words[words.length - 1]!.end : duration !== undefined ? start + duration : undefined;
     return [{ type: 'segment', id, text, start: segStart, end: segEnd, final }];
   }
-
-  private scrub(text: string, max: number): string {
-    const key = this.options.apiKey;
-    const safe = key && key.length >= 4 ? text.split(key).join('****') : text;
-    return safe.length > max ? `${safe.slice(0, max)}…` : safe;
-  }
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
 function firstAlternative(channel: unknown): Alternative | undefined {
@@ -112,8 +97,8 @@ function firstAlternative(channel: unknown): Alternative | undefined {
   const words = Array.isArray(a.words)
     ? a.words.flatMap((w: unknown) => {
         const o = w as Record<string, unknown> | null;
-        const s = num(o?.start);
-        const e = num(o?.end);
+        const s = finiteNumber(o?.start);
+        const e = finiteNumber(o?.end);
         return s !== undefined && e !== undefined ? [{ start: s, end: e }] : [];
       })
     : [];

@@ -7,30 +7,26 @@ import { PROVIDERS } from '../../../../shared/providers.js';
 import { buildEndpointUrl } from '../../endpoint.js';
 import type { CloseVerdict, ProviderOptions, ProviderSpec } from '../../provider.js';
 import type { ConnectRequest } from '../../transport.js';
+import { isServerTrouble, refusedInBand } from '../shared/close-verdicts.js';
+import { checkExtra, isBool, promptTerms, type OptionCheck } from '../shared/extra-options.js';
 import { DeepgramCodec } from './codec.js';
 
 export const DEEPGRAM_URL = 'wss://api.deepgram.com/v1/listen';
 
-const bool = (v: string) => v === 'true' || v === 'false';
-const EXTRA_PARAMS: Record<string, (v: string) => boolean> = {
+const EXTRA_PARAMS: Record<string, OptionCheck> = {
   endpointing: (v) => v === 'false' || (/^\d+$/.test(v) && Number(v) <= 60_000),
   utterance_end_ms: (v) => /^\d+$/.test(v) && Number(v) >= 1000 && Number(v) <= 60_000,
-  smart_format: bool,
-  punctuate: bool,
-  profanity_filter: bool,
-  filler_words: bool,
+  smart_format: isBool,
+  punctuate: isBool,
+  profanity_filter: isBool,
+  filler_words: isBool,
 };
 
 /** Query parameters for a link, without the key. */
 export function deepgramQuery(options: ProviderOptions): Record<string, string | string[] | undefined> {
-  const extra = options.extra ?? {};
-  for (const [name, value] of Object.entries(extra)) {
-    const check = EXTRA_PARAMS[name];
-    if (!check) throw new EarshotError('BAD_ARGUMENT', `Deepgram has no option "${name}"; known: ${Object.keys(EXTRA_PARAMS).join(', ')}`);
-    if (!check(value)) throw new EarshotError('BAD_ARGUMENT', `Deepgram option ${name}=${value} is out of range`);
-  }
+  const extra = checkExtra('Deepgram', options.extra, EXTRA_PARAMS);
   const model = options.model || PROVIDERS.deepgram.defaultModel;
-  const terms = (options.prompt ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const terms = promptTerms(options.prompt);
   return {
     model,
     encoding: 'linear16',
@@ -78,12 +74,11 @@ export const deepgramSpec: ProviderSpec = {
   },
 
   classifyClose(code: number, reason: string, lastError): CloseVerdict {
-    if (lastError === 'AUTH_REFUSED' || lastError === 'CONFIG_REJECTED' || lastError === 'CLIENT_REJECTED') {
-      return { code: lastError, retryable: false };
-    }
+    const refused = refusedInBand(lastError);
+    if (refused) return refused;
     // Idle close (§5): nothing arrived for 10 s. Reconnecting is right; it means a keepalive was missed.
     if (code === 1011 && /NET-0001/.test(reason)) return { code: 'LINK_STALLED', retryable: true };
-    if (code === 1011 || code === 1012 || code === 1013) return { code: 'SERVER_ERROR', retryable: true };
+    if (isServerTrouble(code)) return { code: 'SERVER_ERROR', retryable: true };
     // 1008 (e.g. DATA-0000, audio that cannot be decoded) and protocol errors: our bug, do not loop.
     if (code === 1008 || code === 1002 || code === 1003 || code === 1007) return { code: 'CLIENT_REJECTED', retryable: false };
     if (code >= 4000 && code < 5000) return { code: 'SERVER_ERROR', retryable: true };

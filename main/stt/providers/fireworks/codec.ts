@@ -16,6 +16,7 @@
 import type { ErrorCode } from '../../../../shared/errors.js';
 import type { DecodeContext, ProviderCodec, ProviderEvent } from '../../provider.js';
 import type { WireMessage } from '../../transport.js';
+import { clip, finiteNumber, parseJsonObject } from '../shared/wire-text.js';
 
 export const END_OF_STREAM = { event_id: 'streaming_complete', object: 'stt.input.trace', trace_id: 'final' } as const;
 
@@ -41,9 +42,6 @@ export function fireworksErrorCode(text: string): { code: ErrorCode; fatal: bool
   if (/unauthori[sz]ed|api[ _-]?key|auth|forbidden|invalid key/i.test(text)) return { code: 'AUTH_REFUSED', fatal: true };
   return { code: 'SERVER_ERROR', fatal: false };
 }
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 export class FireworksCodec implements ProviderCodec {
   private readonly segments = new Map<number, SegmentState>();
@@ -71,14 +69,8 @@ export class FireworksCodec implements ProviderCodec {
   decode(data: string | Buffer, binary: boolean, _ctx: DecodeContext): ProviderEvent[] {
     if (binary) return [{ type: 'malformed', detail: `unexpected binary message (${data.length} bytes)` }];
     const text = typeof data === 'string' ? data : data.toString('utf8');
-    let msg: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      msg = parsed as Record<string, unknown>;
-    } catch {
-      return [{ type: 'malformed', detail: `not a JSON object: ${clip(text, 80)}` }];
-    }
+    const msg = parseJsonObject(text);
+    if (!msg) return [{ type: 'malformed', detail: `not a JSON object: ${clip(text, 80)}` }];
 
     if (msg.error !== undefined && msg.error !== null && msg.error !== '') {
       const e = msg.error;
@@ -122,8 +114,8 @@ export class FireworksCodec implements ProviderCodec {
       const wordText = words.map((w) => (typeof w.word === 'string' ? w.word.trim() : '')).filter(Boolean).join(' ');
       this.segments.set(id, {
         text: (typeof seg.text === 'string' ? seg.text : wordText).trim().replace(/\s+/g, ' '),
-        start: num(seg.start) ?? num(words[0]?.start),
-        end: num(seg.end) ?? num(words[words.length - 1]?.end),
+        start: finiteNumber(seg.start) ?? finiteNumber(words[0]?.start),
+        end: finiteNumber(seg.end) ?? finiteNumber(words[words.length - 1]?.end),
         hasWords: words.length > 0,
         wordsFinal: words.length > 0 && words.every((w) => w.is_final === true),
         // A segment-level flag is not documented but some servers send it; honour it.

@@ -8,6 +8,8 @@
 import type { ErrorCode } from '../../../../shared/errors.js';
 import type { DecodeContext, ProviderCodec, ProviderEvent, ProviderOptions } from '../../provider.js';
 import type { WireMessage } from '../../transport.js';
+import { appendAudioEvent, COMMIT_EVENT } from '../shared/audio-messages.js';
+import { parseJsonObject, scrubKey } from '../shared/wire-text.js';
 
 /** Models that refuse `turn_detection` (§4): omit it and commit manually. */
 export const MANUAL_COMMIT_MODELS: readonly string[] = ['gpt-realtime-whisper', 'gpt-live-transcribe'];
@@ -67,8 +69,7 @@ export class OpenAiCodec implements ProviderCodec {
 
   encodeAudio(pcm: Int16Array): WireMessage {
     if (!this.options.turnDetection) this.trackPause(pcm);
-    const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64');
-    return JSON.stringify({ type: 'input_audio_buffer.append', audio });
+    return appendAudioEvent(pcm);
   }
 
   /**
@@ -82,7 +83,7 @@ export class OpenAiCodec implements ProviderCodec {
     if (!pauseDue && this.sinceCommit < MANUAL_COMMIT.maxSamples) return [];
     this.sinceCommit = 0;
     this.quietRun = 0;
-    return [JSON.stringify({ type: 'input_audio_buffer.commit' })];
+    return [COMMIT_EVENT];
   }
 
   private trackPause(pcm: Int16Array): void {
@@ -94,7 +95,7 @@ export class OpenAiCodec implements ProviderCodec {
 
   endOfStream(): WireMessage[] {
     this.eosSent = true;
-    return [JSON.stringify({ type: 'input_audio_buffer.commit' })];
+    return [COMMIT_EVENT];
   }
 
   keepAlive(): WireMessage | null {
@@ -104,14 +105,8 @@ export class OpenAiCodec implements ProviderCodec {
   decode(data: string | Buffer, binary: boolean, ctx: DecodeContext): ProviderEvent[] {
     if (binary) return [{ type: 'malformed', detail: 'unexpected binary message' }];
     const raw = data.toString();
-    let msg: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      msg = parsed as Record<string, unknown>;
-    } catch {
-      return [{ type: 'malformed', detail: `not JSON: ${this.scrub(raw, 80)}` }];
-    }
+    const msg = parseJsonObject(raw);
+    if (!msg) return [{ type: 'malformed', detail: `not JSON: ${scrubKey(raw, this.options.apiKey, 80)}` }];
     const type = typeof msg.type === 'string' ? msg.type : '';
     const id = typeof msg.item_id === 'string' && msg.item_id ? msg.item_id : undefined;
     const out: ProviderEvent[] = [];
@@ -214,14 +209,8 @@ export class OpenAiCodec implements ProviderCodec {
     const meaning = openAiErrorMeaning(code, type);
     // At the end, a commit of an empty buffer (server VAD already committed it) is the answer.
     if (meaning === 'commit-empty') return { type: 'info', what: `error ${code}` };
-    const detail = this.scrub(`${code || type || 'error'}: ${message}`, 300);
+    const detail = scrubKey(`${code || type || 'error'}: ${message}`, this.options.apiKey, 300);
     return { type: 'error', code: meaning.code, detail, fatal: meaning.fatal };
-  }
-
-  private scrub(text: string, max: number): string {
-    const key = this.options.apiKey;
-    const safe = key && key.length >= 4 ? text.split(key).join('****') : text;
-    return safe.length > max ? `${safe.slice(0, max)}…` : safe;
   }
 }
 

@@ -7,16 +7,17 @@ import { PROVIDERS } from '../../../../shared/providers.js';
 import { buildEndpointUrl } from '../../endpoint.js';
 import type { CloseVerdict, ProviderOptions, ProviderSpec } from '../../provider.js';
 import type { ConnectRequest } from '../../transport.js';
+import { isServerTrouble, refusedInBand } from '../shared/close-verdicts.js';
+import { checkExtra, inRange, type OptionCheck } from '../shared/extra-options.js';
 import { MANUAL_COMMIT_MODELS, OpenAiCodec } from './codec.js';
 
 export const OPENAI_URL = 'wss://api.openai.com/v1/realtime';
 
-const range = (lo: number, hi: number) => (v: string) => v.trim() !== '' && Number(v) >= lo && Number(v) <= hi;
-const EXTRA_PARAMS: Record<string, (v: string) => boolean> = {
+const EXTRA_PARAMS: Record<string, OptionCheck> = {
   turn_detection: (v) => v === 'server_vad' || v === 'semantic_vad' || v === 'none',
-  threshold: range(0, 1),
-  prefix_padding_ms: range(0, 10_000),
-  silence_duration_ms: range(0, 10_000),
+  threshold: inRange(0, 1),
+  prefix_padding_ms: inRange(0, 10_000),
+  silence_duration_ms: inRange(0, 10_000),
   noise_reduction: (v) => v === 'near_field' || v === 'far_field',
 };
 
@@ -33,13 +34,7 @@ export function openAiTurnDetection(model: string, extra: Record<string, string>
 }
 
 function checkedExtra(options: ProviderOptions): Record<string, string> {
-  const extra = options.extra ?? {};
-  for (const [name, value] of Object.entries(extra)) {
-    const check = EXTRA_PARAMS[name];
-    if (!check) throw new EarshotError('BAD_ARGUMENT', `OpenAI has no option "${name}"; known: ${Object.keys(EXTRA_PARAMS).join(', ')}`);
-    if (!check(value)) throw new EarshotError('BAD_ARGUMENT', `OpenAI option ${name}=${value} is out of range`);
-  }
-  return extra;
+  return checkExtra('OpenAI', options.extra, EXTRA_PARAMS);
 }
 
 export const openAiSpec: ProviderSpec = {
@@ -80,14 +75,13 @@ export const openAiSpec: ProviderSpec = {
 
   classifyClose(code: number, _reason: string, lastError): CloseVerdict {
     // Close codes are not documented; the `error` event that precedes the close decides.
-    if (lastError === 'AUTH_REFUSED' || lastError === 'CONFIG_REJECTED' || lastError === 'CLIENT_REJECTED') {
-      return { code: lastError, retryable: false };
-    }
+    const refused = refusedInBand(lastError);
+    if (refused) return refused;
     if (code === 1008) return { code: 'AUTH_REFUSED', retryable: false };
     if (code === 1002 || code === 1003 || code === 1007 || code === 1009) return { code: 'CLIENT_REJECTED', retryable: false };
     if (lastError === 'RATE_LIMITED') return { code: 'RATE_LIMITED', retryable: true, minDelayMs: 10_000 };
     if (lastError === 'SESSION_EXPIRED') return { code: 'SESSION_EXPIRED', retryable: true };
-    if (code === 1011 || code === 1012 || code === 1013) return { code: 'SERVER_ERROR', retryable: true };
+    if (isServerTrouble(code)) return { code: 'SERVER_ERROR', retryable: true };
     return { code: 'NETWORK', retryable: true };
   },
 };

@@ -7,6 +7,8 @@
 import type { ErrorCode } from '../../../../shared/errors.js';
 import type { DecodeContext, ProviderCodec, ProviderEvent, ProviderOptions } from '../../provider.js';
 import type { WireMessage } from '../../transport.js';
+import { appendAudioEvent, COMMIT_EVENT } from '../shared/audio-messages.js';
+import { clip, parseJsonObject, scrubKey } from '../shared/wire-text.js';
 
 /** Error codes from Together's reference (§2.3); auth and settings errors cannot be retried. */
 export function togetherErrorCode(code: string | undefined, message: string): { code: ErrorCode; fatal: boolean } {
@@ -45,13 +47,12 @@ export class TogetherCodec implements ProviderCodec {
   }
 
   encodeAudio(pcm: Int16Array): WireMessage {
-    const audio = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64');
-    return JSON.stringify({ type: 'input_audio_buffer.append', audio });
+    return appendAudioEvent(pcm);
   }
 
   endOfStream(): WireMessage[] {
     this.eosSent = true;
-    return [JSON.stringify({ type: 'input_audio_buffer.commit' })];
+    return [COMMIT_EVENT];
   }
 
   keepAlive(): WireMessage | null {
@@ -60,14 +61,8 @@ export class TogetherCodec implements ProviderCodec {
 
   decode(data: string | Buffer, binary: boolean, ctx: DecodeContext): ProviderEvent[] {
     if (binary) return [{ type: 'malformed', detail: 'unexpected binary message' }];
-    let msg: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(data.toString());
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      msg = parsed as Record<string, unknown>;
-    } catch {
-      return [{ type: 'malformed', detail: `not JSON: ${clip(data.toString(), 80)}` }];
-    }
+    const msg = parseJsonObject(data.toString());
+    if (!msg) return [{ type: 'malformed', detail: `not JSON: ${clip(data.toString(), 80)}` }];
     const type = typeof msg.type === 'string' ? msg.type : '';
     const out: ProviderEvent[] = [];
     switch (type) {
@@ -157,7 +152,7 @@ export class TogetherCodec implements ProviderCodec {
     // An OpenAI-style answer to committing an empty buffer is the end of stream, not a fault.
     if (code?.includes('commit_empty')) return { type: 'info', what: `error ${code}` };
     const verdict = togetherErrorCode(code, message);
-    const detail = scrub(`${code ? `${code}: ` : ''}${message}`, this.options.apiKey);
+    const detail = scrubKey(`${code ? `${code}: ` : ''}${message}`, this.options.apiKey, 300);
     return { type: 'error', code: verdict.code, detail, fatal: verdict.fatal };
   }
 
@@ -180,14 +175,4 @@ function times(msg: Record<string, unknown>, ctx: DecodeContext): { start?: numb
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
-}
-
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
-}
-
-/** Server text can echo what it was sent; never let the key through. */
-export function scrub(text: string, key: string): string {
-  const safe = key && key.length >= 4 ? text.split(key).join('****') : text;
-  return clip(safe, 300);
 }

@@ -7,6 +7,8 @@ import { PROVIDERS } from '../../../../shared/providers.js';
 import { buildEndpointUrl } from '../../endpoint.js';
 import type { CloseVerdict, ProviderOptions, ProviderSpec } from '../../provider.js';
 import type { ConnectRequest } from '../../transport.js';
+import { isServerTrouble, refusedInBand } from '../shared/close-verdicts.js';
+import { checkExtra, inRange, isFiniteNumber, type OptionCheck } from '../shared/extra-options.js';
 import { TogetherCodec } from './codec.js';
 
 export const TOGETHER_URL = 'wss://api.together.ai/v1/realtime';
@@ -17,30 +19,18 @@ export const TOGETHER_URL = 'wss://api.together.ai/v1/realtime';
  */
 export const TOGETHER_VAD_DEFAULTS: Readonly<Record<string, string>> = { max_speech_duration_s: '15' };
 
-const VAD_PARAMS: Record<string, (v: string) => boolean> = {
+const VAD_PARAMS: Record<string, OptionCheck> = {
   turn_detection: (v) => v === 'server_vad' || v === 'none',
-  threshold: (v) => isNum(v) && Number(v) >= 0 && Number(v) <= 1,
-  min_silence_duration_ms: (v) => isNum(v) && Number(v) >= 0,
-  min_speech_duration_ms: (v) => isNum(v) && Number(v) >= 0,
-  max_speech_duration_s: (v) => isNum(v) && Number(v) > 0,
-  speech_pad_ms: (v) => isNum(v) && Number(v) >= 0,
+  threshold: inRange(0, 1),
+  min_silence_duration_ms: inRange(0),
+  min_speech_duration_ms: inRange(0),
+  max_speech_duration_s: (v) => isFiniteNumber(v) && Number(v) > 0,
+  speech_pad_ms: inRange(0),
 };
-
-function isNum(v: string): boolean {
-  return v.trim() !== '' && Number.isFinite(Number(v));
-}
 
 /** Query parameters for a link, without the key. Exported for tests and the README table. */
 export function togetherQuery(options: ProviderOptions): Record<string, string | undefined> {
-  const vad: Record<string, string> = { ...TOGETHER_VAD_DEFAULTS };
-  for (const [name, value] of Object.entries(options.extra ?? {})) {
-    const check = VAD_PARAMS[name];
-    if (!check) {
-      throw new EarshotError('BAD_ARGUMENT', `Together has no option "${name}"; known: ${Object.keys(VAD_PARAMS).join(', ')}`);
-    }
-    if (!check(value)) throw new EarshotError('BAD_ARGUMENT', `Together option ${name}=${value} is out of range`);
-    vad[name] = value;
-  }
+  const vad: Record<string, string> = { ...TOGETHER_VAD_DEFAULTS, ...checkExtra('Together', options.extra, VAD_PARAMS) };
   return {
     model: options.model || PROVIDERS.together.defaultModel,
     input_audio_format: 'pcm_s16le_16000',
@@ -84,13 +74,12 @@ export const togetherSpec: ProviderSpec = {
 
   classifyClose(code: number, _reason: string, lastError): CloseVerdict {
     // The in-band error says more than the close code (§7): a refused key must stop at once.
-    if (lastError === 'AUTH_REFUSED' || lastError === 'CONFIG_REJECTED' || lastError === 'CLIENT_REJECTED') {
-      return { code: lastError, retryable: false };
-    }
+    const refused = refusedInBand(lastError);
+    if (refused) return refused;
     if (code === 1008) return { code: 'AUTH_REFUSED', retryable: false };
     if (FATAL_CLIENT.has(code)) return { code: 'CLIENT_REJECTED', retryable: false };
     if (lastError === 'RATE_LIMITED') return { code: 'RATE_LIMITED', retryable: true, minDelayMs: 5000 };
-    if (code === 1011 || code === 1013 || code === 1012) return { code: 'SERVER_ERROR', retryable: true };
+    if (isServerTrouble(code)) return { code: 'SERVER_ERROR', retryable: true };
     // Close codes are not documented; anything else (1006 drops, 1000/1001 mid-stream) reconnects.
     return { code: lastError === 'SERVER_ERROR' ? 'SERVER_ERROR' : 'NETWORK', retryable: true };
   },
