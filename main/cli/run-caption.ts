@@ -9,6 +9,7 @@ import { PROVIDERS } from '../../shared/providers.js';
 import { resolveSource } from '../audio/system-audio.js';
 import { DiffCoalescer } from '../captions/diff-coalescer.js';
 import { writeTranscript } from '../captions/export.js';
+import { TranscriptSaver } from '../captions/transcript-saver.js';
 import { startOverlayServer, type OverlayServer } from '../overlay/overlay-server.js';
 import { CaptionRun, type RunResult } from '../pipeline/caption-run.js';
 import { getProvider } from '../stt/providers/index.js';
@@ -79,6 +80,18 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     }
   });
 
+  // --out is kept current while captioning, so a crash or kill -9 loses seconds, not the session.
+  const out = args.out;
+  const saver = out
+    ? new TranscriptSaver({
+        clock: systemClock,
+        segments: () => run.finals(),
+        write: (segments) => writeTranscript(out, args.format ?? 'json', segments),
+        onError: (e) => view.notice(`warning: ${e.message}${e.detail ? ` (${e.detail})` : ''}`),
+      })
+    : undefined;
+  const offFinals = run.store.onFinalChange(() => saver?.changed());
+
   let overlay: OverlayServer | undefined;
   let coalescer: DiffCoalescer | undefined;
   let interrupts = 0;
@@ -114,9 +127,9 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     }
     const result: RunResult = await run.done;
     view.finish();
-    if (args.out) {
-      await writeTranscript(args.out, args.format ?? 'json', result.finals);
-      view.notice(`wrote ${result.finals.length} caption${result.finals.length === 1 ? '' : 's'} to ${args.out}`);
+    if (saver && out) {
+      await saver.flush();
+      view.notice(`wrote ${result.finals.length} caption${result.finals.length === 1 ? '' : 's'} to ${out}`);
     }
     if (fatal ?? result.fatal) {
       const err = (fatal ?? result.fatal)!;
@@ -128,12 +141,12 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     // Whatever was finished is still written before reporting the failure.
     failedToStart = true;
     await run.kill();
-    if (args.out && run.finals().length) {
-      await writeTranscript(args.out, args.format ?? 'json', run.finals()).catch(() => undefined);
-    }
+    if (saver && run.finals().length) await saver.flush().catch(() => undefined);
     throw err;
   } finally {
     offSignal();
+    offFinals();
+    saver?.dispose();
     coalescer?.flush();
     coalescer?.close();
     await overlay?.close();

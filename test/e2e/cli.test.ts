@@ -99,7 +99,7 @@ describe('earshot caption --source file:', () => {
     void out;
   });
 
-  it('writes SRT, VTT and TXT chosen by extension', async () => {
+  it('writes SRT when --out ends in .srt', async () => {
     const s = await server();
     const srt = join(dir, 'a.srt');
     const r = await runCli(['caption', '--source', `file:${wav48}`, '--endpoint', s.url, '--api-key', KEY, '--speed', '10', '--out', srt]);
@@ -156,6 +156,23 @@ describe('earshot caption --source file:', () => {
     // What was transcribed is a prefix of the file's words (nothing invented, nothing doubled).
     expect(speech.text.startsWith(json.text)).toBe(true);
     expect(s.connections[0]!.responder.finalTraceSeen).toBe(true);
+  });
+});
+
+describe('earshot caption --out while running', () => {
+  it('keeps --out current, so kill -9 loses seconds, not the session', async () => {
+    const s = await server();
+    const out = join(dir, 'killed.json');
+    const cli = startCli(['caption', '--source', `file:${wav48}`, '--endpoint', s.url, '--api-key', KEY, '--speed', '1', '--out', out]);
+    await cli.waitFor(/^.+\n.+\n/m, 20_000, 'stdout');
+    const printed = cli.output().stdout.trim().split('\n');
+    // The saver writes within 2 s of a caption becoming final.
+    await new Promise((r) => setTimeout(r, 2500));
+    cli.child.kill('SIGKILL');
+    await cli.result;
+    const json = JSON.parse(readFileSync(out, 'utf8')) as TranscriptJson;
+    expect(json.segments.length).toBeGreaterThanOrEqual(printed.length);
+    expect(speech.text.startsWith(json.text)).toBe(true);
   });
 });
 
