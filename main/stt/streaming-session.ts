@@ -299,7 +299,7 @@ export class StreamingSession {
 
     if (this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects) {
       // Giving up: what this link heard is all there will be, so keep it.
-      this.warn('FLUSH_TIMEOUT', `the connection failed ${this.finishReconnects} times while finishing`);
+      this.warn('FLUSH_TIMEOUT', `the connection failed ${this.finishReconnects} times while finishing; up to ${(this.backlog.length / this.rate).toFixed(1)} s at the end may be missing from the transcript`);
       for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
       return this.done();
     }
