@@ -15,6 +15,7 @@
 import { errorInfo, redactKey, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import type { ConnectionStatus } from '../../shared/status.js';
 import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
+import { notifyAll } from '../util/listeners.js';
 import { AudioBacklog } from './audio-backlog.js';
 import { Backoff } from './backoff.js';
 import { LinkSegments } from './link-segments.js';
@@ -132,6 +133,13 @@ export class StreamingSession {
   /** Stops at once: no flush, no retry. Idempotent. */
   abort(): void {
     if (this.phase === 'done') return;
+    this.shutDown();
+    this.status({ kind: 'stopped' });
+    this.settle();
+  }
+
+  /** Ends the session at once: drops the link, cancels every timer. */
+  private shutDown(): void {
     this.phase = 'done';
     const link = this.link;
     if (link) {
@@ -140,8 +148,6 @@ export class StreamingSession {
       this.endLink(link);
     }
     this.clearSessionTimers();
-    this.status({ kind: 'stopped' });
-    this.settle();
   }
 
   stats(): SessionStats {
@@ -412,14 +418,7 @@ export class StreamingSession {
 
   private fatal(error: ErrorInfo): void {
     if (this.phase === 'done') return;
-    this.phase = 'done';
-    const link = this.link;
-    if (link) {
-      link.closeRequested = true;
-      link.transport.terminate();
-      this.endLink(link);
-    }
-    this.clearSessionTimers();
+    this.shutDown();
     this.emit({ type: 'fatal', error });
     this.status({ kind: 'error', error });
     this.settle();
@@ -464,16 +463,7 @@ export class StreamingSession {
   }
 
   private emit(event: SessionEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (err) {
-        // A consumer's bug must not leave the session half-updated; report it separately.
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    notifyAll(this.listeners, event);
   }
 }
 

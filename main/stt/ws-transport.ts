@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { systemClock, type Clock, type TimerHandle, type Unsubscribe } from '../util/clock.js';
+import { notifyAll } from '../util/listeners.js';
 import type { ConnectRequest, Transport, TransportEvent, TransportFactory, WireMessage } from './transport.js';
 
 export interface WsTransportOptions {
@@ -176,16 +177,8 @@ class WsTransport implements Transport {
   }
 
   private deliver(event: TransportEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (err) {
-        // A listener bug must not break the close-exactly-once promise; surface it loudly.
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    // A listener bug must not break the close-exactly-once promise.
+    notifyAll(this.listeners, event);
   }
 }
 
