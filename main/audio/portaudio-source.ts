@@ -2,8 +2,10 @@
  * PortAudio capture through naudiodon2 — the only module that loads it. Loaded lazily, so the rest
  * of Earshot (files, tests, the desktop UI) works even where the native add-on is missing.
  *
- * Known native quirks (not fixable from JS, documented): PortAudio/ALSA print device-probing noise
- * on stderr and naudiodon printf's stream details on stdout when a stream opens.
+ * Known native quirks: PortAudio/ALSA print device-probing noise on stderr and naudiodon printf's
+ * stream details on stdout when a stream opens. JS cannot silence them in-process, so the CLI
+ * runs capture in a child process (child-capture-source.ts) whose stdout is discarded and whose
+ * stderr is filtered; a native crash there ends capture with DEVICE_LOST instead of the CLI.
  */
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

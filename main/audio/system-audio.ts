@@ -9,6 +9,8 @@
  */
 import { EarshotError } from '../../shared/errors.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
+import { ChildCaptureSource } from './child-capture-source.js';
+import { listInputsInChild, type SpawnCapture } from './capture-process.js';
 import type { NaudiodonBinding } from './naudiodon-binding.js';
 import { listInputDevices, PortAudioSource } from './portaudio-source.js';
 import { defaultMonitorName, listPulseMonitors, runPactl, type PactlRunner, type PulseMonitor } from './pulse-monitors.js';
@@ -23,13 +25,21 @@ export interface AudioEnv {
   clock?: Clock;
   pactl?: PactlRunner;
   binding?: () => Promise<NaudiodonBinding>;
+  /**
+   * Run PortAudio in a child process (the CLI): its stdout printf's and probing noise stay out of
+   * this process's output, and a native crash becomes DEVICE_LOST. Needs a Node binary, so the
+   * desktop app (runAsNode fuse off) captures in-process.
+   */
+  isolateCapture?: boolean;
+  /** Starts the capture child (tests); default: capture-child.js with this Node. */
+  spawnCapture?: SpawnCapture;
 }
 
 export async function listAllDevices(env: AudioEnv = {}): Promise<DeviceListing> {
   const notes: string[] = [];
   const devices: AudioDevice[] = [];
   try {
-    const inputs = await listInputDevices(env.binding);
+    const inputs = env.isolateCapture ? await listInputsInChild({ spawn: env.spawnCapture, clock: env.clock }) : await listInputDevices(env.binding);
     devices.push(...inputs);
     if (!inputs.length) notes.push('No microphone or line inputs were found.');
   } catch (err) {
@@ -63,13 +73,16 @@ function monitorDevice(m: PulseMonitor, isDefault: boolean): AudioDevice {
 export async function resolveSource(spec: string, env: AudioEnv = {}): Promise<AudioSource> {
   const linux = (env.platform ?? process.platform) === 'linux';
   const pa = { clock: env.clock, binding: env.binding };
-  if (spec === 'mic') return new PortAudioSource(pa);
+  // The child resolves the same spec in-process; only WAV files stay here.
+  const isolated = () => new ChildCaptureSource({ spec, clock: env.clock, spawn: env.spawnCapture });
+  if (spec === 'mic') return env.isolateCapture ? isolated() : new PortAudioSource(pa);
   if (spec === 'system') {
     if (!linux) throw new EarshotError('SYSTEM_AUDIO_UNSUPPORTED', `--source system on ${env.platform ?? process.platform}`);
-    return new MonitorSource(undefined, env);
+    return env.isolateCapture ? isolated() : new MonitorSource(undefined, env);
   }
   if (spec.startsWith('file:') && spec.length > 5) return new WavFileSource(spec.slice(5));
   if (spec.startsWith('device:') && spec.length > 7) {
+    if (env.isolateCapture) return isolated();
     const id = spec.slice(7);
     // A PulseAudio source name may be a monitor; numbers are always PortAudio ids.
     if (linux && !/^\d+$/.test(id)) return new MonitorSource(id, env);

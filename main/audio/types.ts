@@ -1,4 +1,5 @@
 /** The port every audio input implements: PortAudio devices, system-audio monitors, WAV files. */
+import type { ErrorInfo } from '../../shared/errors.js';
 import type { Unsubscribe } from '../util/clock.js';
 
 export type SampleFormat = 'u8' | 's16' | 's24' | 's32' | 'f32';
@@ -45,6 +46,11 @@ export interface AudioSource {
   readonly totalFrames?: number | undefined;
   /** Live sources: called whenever audio was lost. Returns an unsubscribe. */
   onOverflow?(listener: (e: AudioOverflowEvent) => void): Unsubscribe;
+  /**
+   * Live sources: called once when capture fails after open (device lost, capture process died),
+   * as soon as it is known; chunks() then ends with the same error. Returns an unsubscribe.
+   */
+  onError?(listener: (e: ErrorInfo) => void): Unsubscribe;
 }
 
 export interface AudioDevice {

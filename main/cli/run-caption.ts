@@ -39,7 +39,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     throw new EarshotError('KEY_MISSING', `pass --api-key or set ${info.keyEnv}`);
   }
   const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
-  const source = await resolveSource(args.source);
+  const source = await resolveSource(args.source, { isolateCapture: true });
   const run = new CaptionRun(
     {
       source,

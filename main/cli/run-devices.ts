@@ -4,7 +4,7 @@ import type { AudioDevice } from '../audio/types.js';
 import type { CliIo } from './run-caption.js';
 
 export async function runDevices(json: boolean, io: CliIo): Promise<number> {
-  const { devices, notes } = await listAllDevices();
+  const { devices, notes } = await listAllDevices({ isolateCapture: true });
   if (json) {
     io.stdout.write(`${JSON.stringify({ devices, notes }, null, 2)}\n`);
     return 0;

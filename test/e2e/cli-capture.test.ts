@@ -65,6 +65,11 @@ describe('earshot caption from a real audio device', () => {
     expect(r.stderr).not.toContain(KEY);
     const json = JSON.parse(readFileSync(out, 'utf8')) as { segments: { start: number; end: number; text: string }[]; text: string };
     expect(json.text).toBe(speech.text);
+    // Captions only on stdout (`earshot caption > notes.txt`): PortAudio's printf's stay in the capture child,
+    // and its ALSA/JACK probing noise is filtered out of stderr.
+    expect(r.stdout.trimEnd().split('\n')).toEqual(json.segments.map((s) => s.text));
+    expect(r.stdout).not.toMatch(/PortAudio|Input audio options|Input device name/);
+    expect(r.stderr).not.toMatch(/ALSA lib|jack server|JackShm|Cannot connect to server/);
     const starts = json.segments.map((s) => s.start);
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     // The gaps between captions match the gaps between the played words (capture keeps time).
