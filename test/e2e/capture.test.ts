@@ -9,15 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConverter } from '../../main/audio/converter.js';
 import { resolveSource } from '../../main/audio/system-audio.js';
 import type { AudioOverflowEvent, AudioSource } from '../../main/audio/types.js';
-import { WavFileSource } from '../../main/audio/wav-file-source.js';
+import { concat, RATE, readFile16k, SPEECH, withTimeout } from './helpers/speech-file.js';
 import { align, rmsOf } from './pulse-align.js';
 import { ensurePulse, loadModule, play, sh } from './pulse-env.js';
 
 // A sink of our own: nothing else plays into it, even when another suite shares the daemon.
 const TEST_SINK = `earshot_sys_${process.pid}`;
 
-const SPEECH = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav';
-const RATE = 16000;
 
 let unavailable: string | null = null;
 const cleanups: Array<() => Promise<void>> = [];
@@ -41,28 +39,8 @@ afterAll(async () => {
   else process.env.XDG_RUNTIME_DIR = savedXdg;
 });
 
-async function readFile16k(path: string): Promise<Int16Array> {
-  const src = new WavFileSource(path);
-  const conv = createConverter(await src.open(), RATE);
-  const parts: Int16Array[] = [];
-  for await (const c of src.chunks()) parts.push(conv.push(c));
-  parts.push(conv.flush());
-  return join(parts);
-}
 
-function join(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);
-}
 
 describe('real capture through PulseAudio and PortAudio', () => {
   it('captures speech played to the default output, matching the file', async (ctx) => {
@@ -96,7 +74,7 @@ describe('real capture through PulseAudio and PortAudio', () => {
       await withTimeout(capturing, 5000, 'capture to end after close');
     }
 
-    const captured = join(parts);
+    const captured = concat(parts);
     const ref = await readFile16k(SPEECH);
     expect(captured.length).toBeGreaterThan(ref.length);
     const a = align(captured, ref, RATE);

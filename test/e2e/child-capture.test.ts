@@ -12,14 +12,12 @@ import { ChildCaptureSource } from '../../main/audio/child-capture-source.js';
 import { createConverter } from '../../main/audio/converter.js';
 import { resolveSource } from '../../main/audio/system-audio.js';
 import type { AudioOverflowEvent } from '../../main/audio/types.js';
-import { WavFileSource } from '../../main/audio/wav-file-source.js';
 import { EarshotError, type ErrorInfo } from '../../shared/errors.js';
+import { concat, RATE, readFile16k, SPEECH, withTimeout } from './helpers/speech-file.js';
 import { align, rmsOf } from './pulse-align.js';
 import { ensurePulse, loadModule, play } from './pulse-env.js';
 
 const SINK = `earshot_child_${process.pid}`;
-const SPEECH = '/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav';
-const RATE = 16000;
 
 let unavailable: string | null = null;
 const cleanups: Array<() => Promise<void>> = [];
@@ -46,30 +44,8 @@ function needPulse(ctx: { skip(note?: string): void }): void {
   ctx.skip(reason);
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)));
-  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
-}
 
-function join(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
-async function readFile16k(path: string): Promise<Int16Array> {
-  const src = new WavFileSource(path);
-  const conv = createConverter(await src.open(), RATE);
-  const parts: Int16Array[] = [];
-  for await (const c of src.chunks()) parts.push(conv.push(c));
-  parts.push(conv.flush());
-  return join(parts);
-}
 
 /** A source whose child's pid the test can see, and whose filtered stderr it collects. */
 function childSource(spec: string) {
@@ -118,7 +94,7 @@ describe('capture in a child process (real PulseAudio)', () => {
       await withTimeout(capturing, 5000, 'capture to end after close');
     }
 
-    const captured = join(parts);
+    const captured = concat(parts);
     const ref = await readFile16k(SPEECH);
     const a = align(captured, ref, RATE);
     console.info(

@@ -4,6 +4,7 @@ import { createConverter } from '../../../main/audio/converter.js';
 import type { AudioFormat } from '../../../main/audio/types.js';
 import { db, fitAmplitude } from './sine-fit.js';
 import { encode } from './wav-builder.js';
+import { concatPcm } from '../../fakes/pcm.js';
 
 function run(format: AudioFormat, bytes: Uint8Array, cuts: number[], outRate = 16000): Int16Array {
   const conv = createConverter(format, outRate);
@@ -18,13 +19,7 @@ function run(format: AudioFormat, bytes: Uint8Array, cuts: number[], outRate = 1
     at = end;
   }
   parts.push(conv.push(bytes.subarray(at)), conv.flush());
-  const out = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatPcm(parts);
 }
 
 const noise = (n: number, seed: number) => {
