@@ -15,7 +15,7 @@ import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
 import type { SessionEvent, SessionStats } from '../stt/session-events.js';
 import { StreamingSession } from '../stt/streaming-session.js';
 import type { TransportFactory } from '../stt/transport.js';
-import type { Clock, Random, Unsubscribe } from '../util/clock.js';
+import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { pace } from './pacer.js';
 
 export interface RunConfig {
@@ -52,6 +52,8 @@ export type RunEvent =
   | { type: 'ended'; result: RunResult };
 
 const LEVEL_INTERVAL_MS = 100;
+/** A live source silent for this long (no data at all, not quiet audio) is reported. */
+export const NO_AUDIO_WARNING_MS = 5000;
 
 export class CaptionRun {
   readonly store = new CaptionStore();
@@ -70,6 +72,12 @@ export class CaptionRun {
   private readonly offSession: Unsubscribe;
   private readonly offStore: Unsubscribe;
   private offOverflow: Unsubscribe | undefined;
+  private offSourceError: Unsubscribe | undefined;
+  /** The source failed (device unplugged, capture process died): the run ends with this. */
+  private sourceError: ErrorInfo | undefined;
+  private lastChunkAt = 0;
+  private warnedNoAudio = false;
+  private watchdog: TimerHandle | undefined;
 
   constructor(private readonly config: RunConfig, private readonly deps: RunDeps) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -115,6 +123,14 @@ export class CaptionRun {
         error: errorInfo('AUDIO_OVERFLOW', `${Math.round(e.lostMs)} ms lost (${(e.totalLostMs / 1000).toFixed(1)} s in total, ${e.overflows} time${e.overflows === 1 ? '' : 's'})`),
       }),
     );
+    this.offSourceError = this.config.source.onError?.((e) => {
+      this.sourceError ??= e;
+      this.emit({ type: 'warning', error: e });
+    });
+    if (this.config.source.live) {
+      this.lastChunkAt = this.deps.clock.now();
+      this.armWatchdog();
+    }
     // Validates frame size, key and endpoint before any audio flows.
     this.session.start();
     void this.pump(format).catch((err) => this.failed(toErrorInfo(err)));
@@ -151,8 +167,10 @@ export class CaptionRun {
     const rate = this.config.provider.sampleRate;
     const converter = createConverter(format, rate);
     const source = this.config.source;
+    const gotChunk = () => this.audioArrived();
     async function* converted(): AsyncGenerator<Int16Array> {
       for await (const chunk of source.chunks()) {
+        gotChunk();
         const out = converter.push(chunk);
         if (out.length) yield out;
       }
@@ -180,6 +198,27 @@ export class CaptionRun {
     if (this.fatal) return;
     const { flushed } = await this.session.finish();
     this.finish(flushed);
+  }
+
+  /**
+   * A device that stops delivering (unplugged, taken by another program, a stuck driver)
+   * would otherwise look like silence; say so, once per outage.
+   */
+  private armWatchdog(): void {
+    this.watchdog = this.deps.clock.setTimeout(() => {
+      if (this.finished) return;
+      const silentMs = this.deps.clock.now() - this.lastChunkAt;
+      if (!this.paused && !this.stopping && !this.warnedNoAudio && silentMs >= NO_AUDIO_WARNING_MS) {
+        this.warnedNoAudio = true;
+        this.emit({ type: 'warning', error: errorInfo('DEVICE_LOST', `no audio from ${this.config.source.description} for ${Math.round(silentMs / 1000)} s`) });
+      }
+      this.armWatchdog();
+    }, 1000);
+  }
+
+  private audioArrived(): void {
+    this.lastChunkAt = this.deps.clock.now();
+    this.warnedNoAudio = false;
   }
 
   private onSession(e: SessionEvent): void {
@@ -215,12 +254,15 @@ export class CaptionRun {
   private finish(flushed: boolean): void {
     if (this.finished) return;
     this.finished = true;
-    const result: RunResult = { flushed, fatal: this.fatal, finals: this.store.finalSegments(), stats: this.session.stats() };
-    if (!this.fatal) this.emit({ type: 'status', status: { kind: 'stopped' } });
+    this.deps.clock.clearTimeout(this.watchdog);
+    const fatal = this.fatal ?? this.sourceError;
+    const result: RunResult = { flushed, fatal, finals: this.store.finalSegments(), stats: this.session.stats() };
+    if (!this.fatal) this.emit({ type: 'status', status: fatal ? { kind: 'error', error: fatal } : { kind: 'stopped' } });
     this.emit({ type: 'ended', result });
     this.offSession();
     this.offStore();
     this.offOverflow?.();
+    this.offSourceError?.();
     this.resolveDone(result);
   }
 
