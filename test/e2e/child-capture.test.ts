@@ -14,7 +14,7 @@ import { resolveSource } from '../../main/audio/system-audio.js';
 import type { AudioOverflowEvent } from '../../main/audio/types.js';
 import { EarshotError, type ErrorInfo } from '../../shared/errors.js';
 import { concat, RATE, readFile16k, SPEECH, withTimeout } from './helpers/speech-file.js';
-import { align, rmsOf } from './pulse-align.js';
+import { align, alignWindows, rmsOf } from './pulse-align.js';
 import { ensurePulse, loadModule, play } from './pulse-env.js';
 
 const SINK = `earshot_child_${process.pid}`;
@@ -97,14 +97,22 @@ describe('capture in a child process (real PulseAudio)', () => {
     const captured = concat(parts);
     const ref = await readFile16k(SPEECH);
     const a = align(captured, ref, RATE);
+    const w = alignWindows(captured, ref, RATE);
     console.info(
       `child capture: ${format.sampleRate} Hz ${format.channels} ch, ${(captured.length / RATE).toFixed(2)} s, speech at ` +
-        `${(a.lag / RATE).toFixed(3)} s, corr ${a.corr.toFixed(4)}, gain ${a.gainDb.toFixed(2)} dB, overflows ${overflows.length}`,
+        `${(a.lag / RATE).toFixed(3)} s, corr ${a.corr.toFixed(4)} whole / ${w.medianCorr.toFixed(4)} median of ${w.windows.length} windows, ` +
+        `gain ${a.gainDb.toFixed(2)} dB, overflows ${overflows.length}`,
     );
-    expect(a.corr).toBeGreaterThan(0.95);
-    expect(Math.abs(a.gainDb)).toBeLessThan(1);
-    expect(a.lag + ref.length).toBeLessThanOrEqual(captured.length);
-    expect(rmsOf(captured, a.lag + ref.length + RATE / 10, captured.length)).toBeLessThan(rmsOf(ref, 0, ref.length) / 1000);
+    // Window by window, as in capture.test.ts: robust to a few milliseconds skipped by a busy audio server.
+    expect(w.windows.length).toBeGreaterThanOrEqual(6);
+    expect(w.goodShare).toBeGreaterThanOrEqual(0.85);
+    expect(w.medianCorr).toBeGreaterThan(0.97);
+    // Captured audio is never lost (no earlier drift); a stalled paplay may insert silence.
+    expect(w.lastLag - w.firstLag).toBeGreaterThan(-RATE / 100);
+    expect(w.lastLag - w.firstLag).toBeLessThan(RATE);
+    expect(Math.abs(w.medianGainDb)).toBeLessThan(1);
+    expect(w.lastLag + ref.length).toBeLessThanOrEqual(captured.length);
+    expect(rmsOf(captured, w.lastLag + ref.length + RATE / 10, captured.length)).toBeLessThan(rmsOf(ref, 0, ref.length) / 1000);
     expect(source.stats().bytes).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     // The child printed ~150 ALSA/JACK lines and naudiodon's stream details; none of it got through.

@@ -41,7 +41,8 @@ export async function loadModule(name: string, ...args: string[]): Promise<() =>
 /** Plays a file into a sink and resolves when playback has finished. */
 export function play(file: string, sink: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('paplay', [`--device=${sink}`, file], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
+    // A deep client buffer, so a busy test machine does not make the player stall mid-file.
+    const p = spawn('paplay', [`--device=${sink}`, '--latency-msec=1000', file], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
