@@ -78,9 +78,12 @@ export class CaptionRun {
   private lastChunkAt = 0;
   private warnedNoAudio = false;
   private watchdog: TimerHandle | undefined;
+  /** The session's latest state, shown again when a pause ends (it may be reconnecting). */
+  private linkStatus: ConnectionStatus;
 
   constructor(private readonly config: RunConfig, private readonly deps: RunDeps) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.linkStatus = { kind: 'connecting', provider: config.provider.label, attempt: 1 };
     this.session = new StreamingSession(
       {
         spec: config.provider,
@@ -139,7 +142,7 @@ export class CaptionRun {
   /** Live sources only: while paused, captured audio is discarded, not sent. */
   pause(paused: boolean): void {
     this.paused = paused;
-    this.emit({ type: 'status', status: paused ? { kind: 'paused' } : { kind: 'live', provider: this.config.provider.label } });
+    this.emit({ type: 'status', status: paused ? { kind: 'paused' } : this.linkStatus });
   }
 
   /** Stops capture, lets the provider finish what it owes, and resolves with the result. */
@@ -156,10 +159,7 @@ export class CaptionRun {
   /** Ends at once without waiting for the provider (second Ctrl+C, app quit). */
   kill(): Promise<RunResult> {
     this.stopping = true;
-    this.abort.abort();
-    void this.config.source.close();
-    this.session.abort();
-    this.finish(false);
+    this.endNow();
     return this.done;
   }
 
@@ -227,6 +227,7 @@ export class CaptionRun {
         this.store.apply(e.change);
         return;
       case 'status':
+        this.linkStatus = e.status;
         if (this.paused && e.status.kind === 'live') return;
         this.emit({ type: 'status', status: e.status });
         return;
@@ -244,6 +245,11 @@ export class CaptionRun {
     this.fatal = error;
     this.emit({ type: 'fatal', error });
     this.emit({ type: 'status', status: { kind: 'error', error } });
+    this.endNow();
+  }
+
+  /** Stops capture and the session without waiting for the provider. */
+  private endNow(): void {
     this.abort.abort();
     void this.config.source.close();
     this.session.abort();
