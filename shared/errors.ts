@@ -49,7 +49,7 @@ export class EarshotError extends Error {
   readonly retryable: boolean;
   constructor(code: ErrorCode, detail?: string, message?: string) {
     const entry = ERROR_TABLE[code];
-    super(message ?? (detail ? `${entry.message} (${detail})` : entry.message));
+    super(message ?? describeError(errorInfo(code, detail)));
     this.name = 'EarshotError';
     this.code = code;
     this.detail = detail;
@@ -72,6 +72,11 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof EarshotError) return err.toInfo();
   const text = err instanceof Error ? err.message : String(err);
   return errorInfo('INTERNAL', text);
+}
+
+/** One line for a person: the message, then the specifics in brackets. */
+export function describeError(e: ErrorInfo): string {
+  return e.detail ? `${e.message} (${e.detail})` : e.message;
 }
 
 /** Shows at most the last four characters of a secret. */

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from './errors.js';
+import { describeError, type ErrorInfo } from './errors.js';
 
 /** Connection state as the overlay, tray and terminal show it. */
 export type ConnectionStatus =
@@ -35,6 +35,6 @@ export function describeStatus(s: ConnectionStatus): string {
     case 'finishing': return `finishing · waiting for ${s.provider}`;
     case 'paused': return 'paused';
     case 'stopped': return 'stopped';
-    case 'error': return `error: ${s.error.message}${s.error.detail ? ` (${s.error.detail})` : ''}`;
+    case 'error': return `error: ${describeError(s.error)}`;
   }
 }

@@ -3,7 +3,7 @@
  * a transcript written at the end. Everything it prints is for a person; the key never is.
  */
 import { fileURLToPath } from 'node:url';
-import { EarshotError, redactKey, type ErrorInfo } from '../../shared/errors.js';
+import { describeError, EarshotError, redactKey, type ErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE } from '../../shared/overlay-style.js';
 import { PROVIDERS } from '../../shared/providers.js';
 import { resolveSource } from '../audio/system-audio.js';
@@ -72,7 +72,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
         if (e.status.kind !== 'error') view.status(e.status);
         break;
       case 'warning':
-        view.notice(`warning: ${e.error.message}${e.error.detail ? ` (${e.error.detail})` : ''}`);
+        view.notice(`warning: ${describeError(e.error)}`);
         break;
       case 'fatal':
         fatal = e.error;
@@ -87,7 +87,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
         clock: systemClock,
         segments: () => run.finals(),
         write: (segments) => writeTranscript(out, args.format ?? 'json', segments),
-        onError: (e) => view.notice(`warning: ${e.message}${e.detail ? ` (${e.detail})` : ''}`),
+        onError: (e) => view.notice(`warning: ${describeError(e)}`),
       })
     : undefined;
   const offFinals = run.store.onFinalChange(() => saver?.changed());
@@ -133,7 +133,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     }
     if (fatal ?? result.fatal) {
       const err = (fatal ?? result.fatal)!;
-      io.stderr.write(`earshot: ${err.message}${err.detail ? ` (${err.detail})` : ''}\n`);
+      io.stderr.write(`earshot: ${describeError(err)}\n`);
       return EXIT_FAILED;
     }
     return EXIT_OK;
