@@ -28,6 +28,7 @@ export const ERROR_TABLE = {
   WAV_CORRUPT: { retryable: false, message: 'The WAV file is damaged or not a WAV file.' },
   BAD_ARGUMENT: { retryable: false, message: 'An option has an invalid value.' },
   OUTPUT_FAILED: { retryable: false, message: 'The transcript could not be written. Check the path and free disk space.' },
+  NOTICE: { retryable: false, message: 'Earshot has a message for you.' },
   INTERNAL: { retryable: false, message: 'Something went wrong inside Earshot. Please report this as a bug.' },
 } as const satisfies Record<string, { retryable: boolean; message: string }>;
 
@@ -77,6 +78,15 @@ export function toErrorInfo(err: unknown): ErrorInfo {
 /** One line for a person: the message, then the specifics in brackets. */
 export function describeError(e: ErrorInfo): string {
   return e.detail ? `${e.message} (${e.detail})` : e.message;
+}
+
+/**
+ * What an overlay notice shows. A NOTICE is a sentence of its own (in `detail`: a taken
+ * shortcut, how to leave click-through); anything else is the table's message plus the
+ * specifics, so a person sees both what happened and what to do.
+ */
+export function noticeText(e: ErrorInfo): string {
+  return e.code === 'NOTICE' && e.detail ? e.detail : describeError(e);
 }
 
 /** Shows at most the last four characters of a secret. */

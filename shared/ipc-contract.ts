@@ -42,6 +42,8 @@ export interface OverlayBridge {
 /** The Electron overlay can also leave click-through (its "unlock" handle). */
 export interface OverlayWindowBridge extends OverlayBridge {
   setClickThrough(on: boolean): Promise<void>;
+  /** The pointer entered (true) or left (false) the Unlock button while click-through is on. */
+  hoverUnlock(hovering: boolean): void;
 }
 
 export type SecretBackend = 'os' | 'basic_text' | 'unavailable';
@@ -176,6 +178,7 @@ export interface InvokeChannels {
 
 /** Fire-and-forget channels (ipcRenderer.send → ipcMain.on). */
 export interface SendChannels {
+  'overlay:hover-unlock': boolean;
   'capture:chunk': CaptureChunk;
   'capture:status': CaptureStatus;
 }
@@ -198,6 +201,7 @@ export const CHANNEL_PAGES: { [K in keyof InvokeChannels | keyof SendChannels]: 
   'history:get': ['history'],
   'history:export': ['history'],
   'history:copy': ['history'],
+  'overlay:hover-unlock': ['overlay'],
   'capture:chunk': ['capture'],
   'capture:status': ['capture'],
 };

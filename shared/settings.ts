@@ -33,6 +33,8 @@ export interface Settings {
   preset: StylePresetId | 'custom';
   style: OverlayStyle;
   clickThrough: boolean;
+  /** The notice that says how to leave click-through has been shown once. */
+  clickThroughExplained: boolean;
   hideFromScreenCapture: boolean;
   hotkeys: HotkeySettings;
   historyEnabled: boolean;
@@ -62,6 +64,7 @@ export const DEFAULT_SETTINGS: Settings = {
   preset: 'classic',
   style: DEFAULT_STYLE,
   clickThrough: false,
+  clickThroughExplained: false,
   hideFromScreenCapture: false,
   hotkeys: DEFAULT_HOTKEYS,
   historyEnabled: false,
@@ -239,6 +242,7 @@ export function parseSettings(input: unknown): ParsedSettings {
     v === 'custom' || (typeof v === 'string' && v in STYLE_PRESETS) ? null : 'Preset must be Classic, High contrast, Light or Custom.');
   const style = parseStyle(input.style, r, 'style');
   const clickThrough = r.field(input, 'clickThrough', d.clickThrough, bool('Click-through'));
+  const clickThroughExplained = r.field(input, 'clickThroughExplained', d.clickThroughExplained, bool('Click-through notice'));
   const hideFromScreenCapture = r.field(input, 'hideFromScreenCapture', d.hideFromScreenCapture, bool('Hide from screen capture'));
   const hotkeys = parseHotkeys(input.hotkeys, r);
   const historyEnabled = r.field(input, 'historyEnabled', d.historyEnabled, bool('History'));
@@ -258,7 +262,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   return {
     settings: {
       provider, model, endpoint, language, prompt, source, frameMs, preset, style,
-      clickThrough, hideFromScreenCapture, hotkeys, historyEnabled, overlayServer,
+      clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, overlayServer,
     },
     errors: r.errors,
   };

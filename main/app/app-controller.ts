@@ -5,12 +5,12 @@
  * rate). main.ts gives it Electron-backed ports; tests give it fakes.
  */
 import type { CaptionSnapshot } from '../../shared/captions.js';
-import { errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { AppState, MainToRenderer, PageId } from '../../shared/ipc-contract.js';
 import type { OverlayStyle } from '../../shared/overlay-style.js';
 import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
 import type { HotkeySettings, Settings, SourceSetting } from '../../shared/settings.js';
-import type { ConnectionStatus } from '../../shared/status.js';
+import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
 import { DiffCoalescer } from '../captions/diff-coalescer.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
 import type { PipelinePort, PipelineSource } from './pipeline-port.js';
@@ -51,6 +51,10 @@ export interface ControllerDeps {
   /** Registers the shortcuts; returns messages for those that failed. */
   applyHotkeys(hotkeys: HotkeySettings): string[];
   resolveSource(source: SourceSetting): PipelineSource;
+  /** Opens `source` on its own and reports its level for `durationMs` (settings' "Test level"). */
+  testSourceLevel(source: SourceSetting, durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel>;
+  /** Whether the overlay can take a click while click-through is on (macOS and Windows forward mouse moves). */
+  hoverUnlock: boolean;
   history: HistoryRunPort;
   clock: Clock;
   /** Display-rate interval for caption diffs. */
@@ -96,6 +100,7 @@ export class AppController {
     this.deps.overlay.setContentProtection(s.hideFromScreenCapture);
     this.deps.history.setEnabled(s.historyEnabled);
     this.reportHotkeys(this.deps.applyHotkeys(s.hotkeys));
+    if (s.clickThrough) this.explainClickThrough();
     await this.start();
   }
 
@@ -185,6 +190,50 @@ export class AppController {
     if (this.current.clickThrough !== on) this.deps.settings.update({ clickThrough: on });
   }
 
+  /**
+   * The pointer is over the overlay's Unlock button while click-through is on: let that one
+   * click through to the page (setIgnoreMouseEvents(false)), and ignore the mouse again when
+   * it leaves. Only macOS and Windows forward the mouse moves that make this possible.
+   */
+  setUnlockHover(hovering: boolean): void {
+    if (!this.current.clickThrough || !this.deps.hoverUnlock) return;
+    this.deps.overlay.setClickThrough(!hovering);
+  }
+
+  /**
+   * Earshot was launched again while running: the way back for someone locked out by
+   * click-through with no tray (GNOME without AppIndicator) and a taken shortcut.
+   */
+  secondInstance(): void {
+    this.setClickThrough(false);
+    this.setOverlayVisible(true);
+    this.deps.openWindow('settings');
+  }
+
+  /**
+   * Settings' "Test level". When captions already use that source, the test mirrors the
+   * running source's levels instead of opening it a second time: a second open would close
+   * the live system-audio capture (there is one loopback page) or fail on a busy device.
+   */
+  async testLevel(source: SourceSetting, durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel> {
+    if (!this.running || this.current.source !== source) return this.deps.testSourceLevel(source, durationMs, onLevel);
+    if (this.paused) throw new EarshotError('BAD_ARGUMENT', 'Captions are paused, so this source is not being read. Resume captions to see its level.');
+    let peak: AudioLevel = { rmsDb: -100, peakDb: -100 };
+    let seen = 0;
+    await new Promise<void>((resolve) => {
+      const off = this.deps.pipeline.on('level', (l) => {
+        seen++;
+        if (l.peakDb > peak.peakDb) peak = l;
+        onLevel(l);
+      });
+      const offEnded = this.deps.pipeline.on('ended', () => finish());
+      const timer = this.deps.clock.setTimeout(() => finish(), durationMs);
+      const finish = () => { off(); offEnded(); this.deps.clock.clearTimeout(timer); resolve(); };
+    });
+    if (seen === 0) throw new EarshotError('DEVICE_LOST', 'The live source delivered no audio during the test.');
+    return peak;
+  }
+
   toggleClickThrough(): void {
     this.setClickThrough(!this.current.clickThrough);
   }
@@ -227,6 +276,7 @@ export class AppController {
     if (prev.clickThrough !== next.clickThrough) {
       this.deps.overlay.setClickThrough(next.clickThrough);
       this.toOverlay('overlay:click-through', next.clickThrough);
+      if (next.clickThrough) this.explainClickThrough();
     }
     if (prev.hideFromScreenCapture !== next.hideFromScreenCapture) this.deps.overlay.setContentProtection(next.hideFromScreenCapture);
     if (JSON.stringify(prev.style) !== JSON.stringify(next.style) || this.previewing) {
@@ -268,8 +318,21 @@ export class AppController {
     this.toOverlay('notice', info);
   }
 
+  /** Once per profile: how to get the mouse back, before anyone is stuck. */
+  private explainClickThrough(): void {
+    if (this.current.clickThroughExplained) return;
+    const ways = [
+      ...(this.current.hotkeys.clickThrough ? [`press ${this.current.hotkeys.clickThrough}`] : []),
+      ...(this.deps.hoverUnlock ? ['point at the captions and click Unlock'] : []),
+      'use the tray menu',
+      'or start Earshot again',
+    ];
+    this.notify(errorInfo('NOTICE', `Click-through is on: the mouse now passes through the captions. To get it back, ${ways.join(', ')}.`));
+    this.deps.settings.update({ clickThroughExplained: true });
+  }
+
   private reportHotkeys(failures: string[]): void {
-    for (const f of failures) this.notify(errorInfo('BAD_ARGUMENT', f));
+    for (const f of failures) this.notify(errorInfo('NOTICE', f));
   }
 
   private toOverlay<K extends keyof MainToRenderer>(channel: K, payload: MainToRenderer[K]): void {

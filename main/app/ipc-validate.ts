@@ -129,6 +129,7 @@ const VALIDATORS: { [K in Channel]: (v: unknown) => Checked<Payload<K>> } = {
   'captions:get-snapshot': noPayload,
   'style:get': noPayload,
   'overlay:set-click-through': (v) => (typeof v === 'boolean' ? ok(v) : bad('expected true or false')),
+  'overlay:hover-unlock': (v) => (typeof v === 'boolean' ? ok(v) : bad('expected true or false')),
   'settings:get': noPayload,
   // The whole object goes through parseSettings in the handler, which explains each field.
   'settings:save': (v) => (isObj(v) ? ok(v) : bad('settings must be an object')),

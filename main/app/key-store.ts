@@ -1,9 +1,13 @@
 /**
  * API keys, one per provider, write-only from the renderer's point of view: the settings
  * window can set or clear a key and learn its last four characters, never read it. Keys
- * on disk are encrypted with Electron's safeStorage (injected as a port). When the only
- * backend is `basic_text` (Linux without a keyring: a hard-coded password), storing needs
- * the person's explicit consent; they can also keep the key for this session only.
+ * on disk are encrypted with Electron's asynchronous safeStorage calls (the synchronous ones
+ * are deprecated in Electron 45 and go away in 46:
+ * https://www.electronjs.org/docs/latest/api/safe-storage). The blobs are decrypted once,
+ * at load(), and kept in main's memory, so starting captions never waits on the keyring.
+ * When the only backend is `basic_text` (Linux without a keyring: a hard-coded password),
+ * storing needs the person's explicit consent; they can also keep the key for this session
+ * only.
  */
 import { join } from 'node:path';
 import { PROVIDER_IDS, type ProviderId } from '../../shared/providers.js';
@@ -11,11 +15,11 @@ import type { KeyState, KeyStoreInfo, SecretBackend, SetKeyRequest, SetKeyResult
 import type { Unsubscribe } from '../util/clock.js';
 import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
 
-/** The part of Electron's safeStorage this needs. */
+/** The part of Electron's safeStorage this needs (all asynchronous but the backend name). */
 export interface SafeStoragePort {
-  isEncryptionAvailable(): boolean;
-  encryptString(plain: string): Buffer;
-  decryptString(encrypted: Buffer): string;
+  isAsyncEncryptionAvailable(): Promise<boolean>;
+  encryptStringAsync(plain: string): Promise<Buffer>;
+  decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
   /** Linux only: 'basic_text', 'gnome_libsecret', 'kwallet5', ..., 'unknown' before ready. */
   getSelectedStorageBackend?(): string;
 }
@@ -42,8 +46,11 @@ export class KeyStore {
   private readonly platform: NodeJS.Platform;
   private readonly session = new Map<ProviderId, string>();
   private readonly listeners = new Set<(info: KeyStoreInfo) => void>();
-  /** Encrypted blobs as stored; decrypted only when a key is needed. */
+  /** Encrypted blobs as stored. */
   private disk: Partial<Record<ProviderId, string>> = {};
+  /** The same keys decrypted by load(); main process only. */
+  private readonly plain = new Map<ProviderId, string>();
+  private available = false;
   private readonly problems: string[] = [];
 
   constructor(options: KeyStoreOptions) {
@@ -59,8 +66,34 @@ export class KeyStore {
     }
   }
 
+  /** Must run after app 'ready' (the keyring answers only then) and before keys are used. */
+  async load(): Promise<void> {
+    this.available = await this.port.isAsyncEncryptionAvailable().catch(() => false);
+    let dirty = false;
+    for (const p of PROVIDER_IDS) {
+      const blob = this.disk[p];
+      if (blob === undefined) continue;
+      if (!this.available) continue; // kept on disk: the keyring may be back next start
+      try {
+        const { result, shouldReEncrypt } = await this.port.decryptStringAsync(Buffer.from(blob, 'base64'));
+        this.plain.set(p, result);
+        if (shouldReEncrypt) {
+          // The keyring rotated its key; store the blob under the new one.
+          this.disk[p] = (await this.port.encryptStringAsync(result)).toString('base64');
+          dirty = true;
+        }
+      } catch {
+        // The keyring changed (new login, other machine): the blob is useless now.
+        delete this.disk[p];
+        dirty = true;
+        this.problems.push(`The stored key for ${p} could not be decrypted (the keyring changed?); enter it again.`);
+      }
+    }
+    if (dirty) this.write();
+  }
+
   backend(): SecretBackend {
-    if (!this.port.isEncryptionAvailable()) return 'unavailable';
+    if (!this.available) return 'unavailable';
     if (this.platform === 'linux') {
       const name = this.port.getSelectedStorageBackend?.() ?? 'unknown';
       if (name === 'basic_text') return 'basic_text';
@@ -89,11 +122,11 @@ export class KeyStore {
   private stateOf(p: ProviderId): KeyState {
     const s = this.session.get(p);
     if (s !== undefined) return { set: true, hint: hintOf(s), storage: 'session' };
-    const k = this.decrypt(p);
+    const k = this.plain.get(p);
     return k === undefined ? { set: false, hint: '', storage: 'none' } : { set: true, hint: hintOf(k), storage: 'disk' };
   }
 
-  set(req: SetKeyRequest): SetKeyResult {
+  async set(req: SetKeyRequest): Promise<SetKeyResult> {
     const key = req.key.trim();
     if (key === '') return { ok: false, reason: 'invalid', message: 'The key is empty.' };
     if (req.storage === 'session') {
@@ -106,7 +139,14 @@ export class KeyStore {
       return { ok: false, reason: 'unavailable', message: 'Keys cannot be encrypted on this system. Keep the key for this session only, or set the provider\'s environment variable.' };
     }
     if (backend === 'basic_text' && !req.acceptBasicText) return { ok: false, reason: 'needs-consent', message: BASIC_TEXT_WARNING };
-    this.disk[req.provider] = this.port.encryptString(key).toString('base64');
+    let blob: Buffer;
+    try {
+      blob = await this.port.encryptStringAsync(key);
+    } catch (err) {
+      return { ok: false, reason: 'unavailable', message: `The system keyring refused to encrypt the key (${(err as Error).message}). Keep it for this session only, or set the provider's environment variable.` };
+    }
+    this.disk[req.provider] = blob.toString('base64');
+    this.plain.set(req.provider, key);
     this.session.delete(req.provider);
     this.write();
     return this.changed();
@@ -121,7 +161,7 @@ export class KeyStore {
 
   /** Main process only: the key for the pipeline. Never send this to a renderer. */
   keyFor(provider: ProviderId): string | undefined {
-    return this.session.get(provider) ?? this.decrypt(provider);
+    return this.session.get(provider) ?? this.plain.get(provider);
   }
 
   /** Messages for the person about keys that could not be read. */
@@ -134,21 +174,8 @@ export class KeyStore {
     return () => this.listeners.delete(listener);
   }
 
-  private decrypt(p: ProviderId): string | undefined {
-    const blob = this.disk[p];
-    if (blob === undefined || !this.port.isEncryptionAvailable()) return undefined;
-    try {
-      return this.port.decryptString(Buffer.from(blob, 'base64'));
-    } catch {
-      // The keyring changed (new login, other machine): the blob is useless now.
-      delete this.disk[p];
-      this.write();
-      this.problems.push(`The stored key for ${p} could not be decrypted (the keyring changed?); enter it again.`);
-      return undefined;
-    }
-  }
-
   private forget(p: ProviderId): void {
+    this.plain.delete(p);
     if (this.disk[p] === undefined) return;
     delete this.disk[p];
     this.write();

@@ -24,6 +24,7 @@ import { enableLoopbackFeatures, LoopbackCapture, loopbackSupported } from './lo
 import { createOverlayWindow } from './overlay-window.js';
 import { PageWindows } from './page-windows.js';
 import { sourceFromSetting, sourceSpec, type PipelineSource } from './pipeline-port.js';
+import { PendingSends } from './pending-sends.js';
 import { platformNotes } from './platform-notes.js';
 import { registerAppScheme, setupProtocol } from './protocol.js';
 import { RunPipeline, testSourceLevel } from './run-pipeline.js';
@@ -59,7 +60,8 @@ async function startApp(): Promise<void> {
 
   const settings = new SettingsStore({ dir: dataDir });
   const keys = new KeyStore({ dir: dataDir, safeStorage, platform: process.platform });
-  const notice = (message: string) => send('overlay', 'notice', errorInfo('BAD_ARGUMENT', message));
+  await keys.load();
+  const notice = (message: string) => send('overlay', 'notice', errorInfo('NOTICE', message));
 
   const overlay = createOverlayWindow({ preload, devTools, statePath: join(dataDir, 'window-state.json'), onError: notice });
   const pages = new PageWindows({ preload, devTools, icon: iconPath, onClosed: (id) => { if (id === 'settings') controller.endPreview(); } });
@@ -73,9 +75,12 @@ async function startApp(): Promise<void> {
     onError: (e) => send('overlay', 'notice', e),
   });
 
+  // Notices sent while the overlay page loads would be lost (start-up problems, taken shortcuts).
+  const overlayNotices = new PendingSends<MainToRenderer['notice']>((n) => sendToPage(overlay.window.webContents, 'overlay', 'notice', n));
   function send<K extends keyof MainToRenderer>(page: PageId, channel: K, payload: MainToRenderer[K]): void {
     if (page === 'overlay') {
-      sendToPage(overlay.window.webContents, 'overlay', channel, payload);
+      if (channel === 'notice') overlayNotices.push(payload as MainToRenderer['notice']);
+      else sendToPage(overlay.window.webContents, 'overlay', channel, payload);
       browser.publish(channel, payload);
     } else if (page === 'settings' || page === 'history') {
       sendToPage(pages.get(page)?.webContents, page, channel, payload);
@@ -115,6 +120,9 @@ async function startApp(): Promise<void> {
       clickThrough: () => controller.toggleClickThrough(),
     }),
     resolveSource: toPipelineSource,
+    testSourceLevel: async (setting, ms, onLevel) => testSourceLevel(await openSource(toPipelineSource(setting)), ms, onLevel),
+    // setIgnoreMouseEvents' `forward` (mouse moves still reach the page) is macOS and Windows only.
+    hoverUnlock: process.platform === 'darwin' || process.platform === 'win32',
     clock: systemClock,
   });
 
@@ -148,7 +156,7 @@ async function startApp(): Promise<void> {
     'audio:devices': () => refreshDevices(),
     'audio:test-level': async (setting) => {
       if (levelTest) return { ok: false, error: errorInfo('BAD_ARGUMENT', 'A level test is already running.') };
-      const run = (async () => testSourceLevel(await openSource(toPipelineSource(setting)), LEVEL_TEST_MS, (l) => send('settings', 'audio:test-level', l)))();
+      const run = controller.testLevel(setting, LEVEL_TEST_MS, (l) => send('settings', 'audio:test-level', l));
       levelTest = run;
       try {
         const peak = await run;
@@ -163,6 +171,7 @@ async function startApp(): Promise<void> {
     'history:export': (request) => history.exportAs(request),
     'history:copy': (text) => clipboard.writeText(text),
   }, {
+    'overlay:hover-unlock': (hovering) => controller.setUnlockHover(hovering),
     'capture:chunk': (chunk) => loopback?.onChunk(chunk),
     'capture:status': (status) => loopback?.onStatus(status),
   }, log);
@@ -190,7 +199,8 @@ async function startApp(): Promise<void> {
   keys.onChange((info) => send('settings', 'keys:changed', info));
   settings.onChange((s) => { void browser.apply(s.overlayServer); });
 
-  app.on('second-instance', () => pages.show('settings'));
+  // Launching Earshot again is the way back for someone locked out by click-through.
+  app.on('second-instance', () => controller.secondInstance());
   // A tray app: closing every window does not quit.
   app.on('window-all-closed', () => undefined);
   let quitting = false;
@@ -212,11 +222,12 @@ async function startApp(): Promise<void> {
   });
 
   // Pushes sent before the overlay page finished loading are lost; repeat what it must know.
-  const startNotices: string[] = [];
+  overlay.window.webContents.on('did-start-loading', () => overlayNotices.closed());
   overlay.window.webContents.on('did-finish-load', () => {
     send('overlay', 'status', controller.connectionStatus());
     send('overlay', 'overlay:click-through', settings.get().clickThrough);
-    for (const message of startNotices.splice(0)) notice(message);
+    const dropped = overlayNotices.opened();
+    if (dropped) notice(`${dropped} earlier messages were dropped while the captions window loaded.`);
   });
 
   await refreshDevices();
@@ -225,6 +236,5 @@ async function startApp(): Promise<void> {
   await controller.init();
   const report = settings.loadReport();
   const messages = [...(report.message ? [report.message] : []), ...keys.takeProblems(), ...platformNotes(process.platform, process.env)];
-  if (overlay.window.webContents.isLoading()) startNotices.push(...messages);
-  else for (const message of messages) notice(message);
+  for (const message of messages) notice(message);
 }

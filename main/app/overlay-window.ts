@@ -8,6 +8,7 @@ import { BrowserWindow, screen, type Rectangle } from 'electron';
 import { pageUrl } from '../../shared/ipc-contract.js';
 import type { OverlayPort } from './app-controller.js';
 import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
+import { VISIBLE_ON_ALL_WORKSPACES } from './overlay-window-options.js';
 import { secureWebPreferences } from './web-preferences.js';
 import {
   parseWindowState, recordBounds, rescueBounds, restoreBounds, MIN_OVERLAY, type DisplayInfo, type WindowState,
@@ -60,7 +61,7 @@ export function createOverlayWindow(options: OverlayWindowOptions): OverlayWindo
   });
   // 'screen-saver' is the level that stays above full-screen video on macOS and Windows.
   win.setAlwaysOnTop(true, 'screen-saver');
-  win.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true });
+  win.setVisibleOnAllWorkspaces(true, VISIBLE_ON_ALL_WORKSPACES);
   win.once('ready-to-show', () => win.showInactive());
   void win.loadURL(pageUrl('overlay'));
 

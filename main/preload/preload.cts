@@ -32,6 +32,7 @@ const overlay: OverlayWindowBridge = {
   getSnapshot: () => invoke('captions:get-snapshot'),
   getStyle: () => invoke('style:get'),
   setClickThrough: (on) => invoke('overlay:set-click-through', on),
+  hoverUnlock: (hovering) => send('overlay:hover-unlock', hovering),
   on: listener(['captions:diff', 'status', 'level', 'style', 'overlay:click-through', 'notice'] as const) as OverlayWindowBridge['on'],
 };
 

@@ -15,7 +15,7 @@ function isOverlayBridge(v: unknown): v is OverlayBridge {
     && typeof b.getSnapshot === 'function' && typeof b.getStyle === 'function' && typeof b.on === 'function';
 }
 
-function fromElectron(b: OverlayBridge & { setClickThrough?: (on: boolean) => Promise<void> }): RendererBridge {
+function fromElectron(b: OverlayBridge & { setClickThrough?: (on: boolean) => Promise<void>; hoverUnlock?: (hovering: boolean) => void }): RendererBridge {
   const bridge: RendererBridge = {
     getSnapshot: () => b.getSnapshot(),
     getStyle: () => b.getStyle(),
@@ -24,6 +24,7 @@ function fromElectron(b: OverlayBridge & { setClickThrough?: (on: boolean) => Pr
     onLink: () => () => {},
   };
   if (typeof b.setClickThrough === 'function') bridge.setClickThrough = (on) => b.setClickThrough!(on);
+  if (typeof b.hoverUnlock === 'function') bridge.hoverUnlock = (hovering) => b.hoverUnlock!(hovering);
   return bridge;
 }
 

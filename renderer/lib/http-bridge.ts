@@ -16,6 +16,8 @@ export interface RendererBridge extends OverlayBridge {
   onLink(listener: (state: LinkState) => void): () => void;
   /** Present in the Electron overlay only: leaves click-through mode. */
   setClickThrough?(on: boolean): Promise<void>;
+  /** Electron overlay only: the pointer is over (or left) the Unlock button. */
+  hoverUnlock?(hovering: boolean): void;
 }
 
 export interface EventSourceLike {

@@ -104,6 +104,14 @@ export class OverlayStore {
     void this.bridge?.setClickThrough?.(false).catch(() => {});
   }
 
+  /**
+   * On macOS and Windows a click-through window still gets mouse moves; while the pointer is
+   * over Unlock, main lets clicks through to the page so the button can be pressed.
+   */
+  hoverUnlock(hovering: boolean): void {
+    this.bridge?.hoverUnlock?.(hovering);
+  }
+
   get stats(): CaptionSync['stats'] {
     return this.sync.stats;
   }

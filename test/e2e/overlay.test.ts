@@ -11,13 +11,13 @@ import { errorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE, STYLE_PRESETS, type OverlayStyle, type StylePresetId } from '../../shared/overlay-style.js';
 import { artifactPath, ensureRendererBuilt, launchChromium, serveStatic, watchPage, type StaticServer } from './helpers/chromium.js';
 
-interface TestState { snapshot: CaptionSnapshot; style: OverlayStyle; snapshotCalls: number; clickThroughCalls: boolean[] }
+interface TestState { snapshot: CaptionSnapshot; style: OverlayStyle; snapshotCalls: number; clickThroughCalls: boolean[]; hoverCalls: boolean[] }
 type TestWindow = { __test: { state: TestState; emit(channel: string, payload: unknown): void } };
 
 /** Runs in the page before its scripts: the same shape the preload exposes. */
 function installTestBridge(init: { snapshot: CaptionSnapshot; style: OverlayStyle }): void {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const state = { snapshot: init.snapshot, style: init.style, snapshotCalls: 0, clickThroughCalls: [] as boolean[] };
+  const state = { snapshot: init.snapshot, style: init.style, snapshotCalls: 0, clickThroughCalls: [] as boolean[], hoverCalls: [] as boolean[] };
   const w = window as unknown as Record<string, unknown>;
   w.__test = {
     state,
@@ -34,6 +34,7 @@ function installTestBridge(init: { snapshot: CaptionSnapshot; style: OverlayStyl
       return () => listeners.get(channel)!.delete(listener);
     },
     setClickThrough: async (on: boolean) => { state.clickThroughCalls.push(on); },
+    hoverUnlock: (hovering: boolean) => { state.hoverCalls.push(hovering); },
   };
 }
 
@@ -218,6 +219,11 @@ describe('caption overlay (Electron bridge)', () => {
     await expect.poll(() => page.getAttribute('[role="meter"]', 'aria-valuenow')).toBe('-30');
     await emit(page, 'notice', errorInfo('BACKLOG_OVERFLOW'));
     await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('oldest audio was dropped');
+    // A notice's own sentence is what shows, not the generic line of its code.
+    await emit(page, 'notice', errorInfo('NOTICE', 'The shortcut Ctrl+Shift+L (Click-through on / off) is taken by another program.'));
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('Ctrl+Shift+L');
+    await emit(page, 'notice', errorInfo('DEVICE_LOST', 'USB headset'));
+    await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain('USB headset');
   });
 
   it('treats caption text as text, never markup', async () => {
@@ -237,6 +243,16 @@ describe('caption overlay (Electron bridge)', () => {
     expect(await page.evaluate(() => document.activeElement?.className ?? '')).toContain('unlock');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => (window as unknown as TestWindow).__test.state.clickThroughCalls)).toEqual([false]);
+  });
+
+  it('tells main when the pointer is over Unlock, so a click-through window can take that click', async () => {
+    const page = await openOverlay();
+    await emit(page, 'overlay:click-through', true);
+    const box = (await (await page.waitForSelector('button.unlock')).boundingBox())!;
+    await page.mouse.move(1, 1);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.move(1, 1);
+    await expect.poll(() => page.evaluate(() => (window as unknown as TestWindow).__test.state.hoverCalls)).toEqual([true, false]);
   });
 
   it('respects reduced motion', async () => {

@@ -38,7 +38,7 @@ class FakePipeline implements PipelinePort {
   finals() { return this.state.segments.filter((s) => s.final); }
 }
 
-function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailures?: string[] } = {}) {
+function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailures?: string[]; hoverUnlock?: boolean } = {}) {
   let settings: Settings = { ...DEFAULT_SETTINGS, ...opts.settings };
   const settingsListeners = new Set<(s: Settings) => void>();
   const keyListeners = new Set<() => void>();
@@ -79,6 +79,12 @@ function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailure
     send: (page, channel, payload) => sent.push({ page, channel, payload }),
     applyHotkeys: (hk) => { hotkeysApplied.push(hk.pause); return opts.hotkeyFailures ?? []; },
     resolveSource: (s) => (s === 'system' ? { kind: 'system' } : { kind: 'mic' }),
+    testSourceLevel: async (s, ms, onLevel) => {
+      opened.push(`level-test:${s}:${ms}`);
+      onLevel({ rmsDb: -40, peakDb: -12 });
+      return { rmsDb: -40, peakDb: -12 };
+    },
+    hoverUnlock: opts.hoverUnlock ?? true,
     history,
     clock,
     coalesceMs: 33,
@@ -212,6 +218,79 @@ describe('AppController', () => {
     expect(t.historyCalls).toEqual(['enabled:true', 'start', 'end']);
     await t.controller.start();
     expect(t.pipeline.starts).toHaveLength(2);
+  });
+
+  it('a second launch is the way back: click-through off, captions shown, settings open', async () => {
+    const t = setup({ key: 'k', settings: { clickThrough: true, clickThroughExplained: true } });
+    await t.controller.init();
+    t.controller.setOverlayVisible(false);
+    t.controller.secondInstance();
+    expect(t.controller.state()).toMatchObject({ clickThrough: false, overlayVisible: true });
+    expect(t.overlayCalls.at(-1)).toBe('show');
+    expect(t.overlayCalls).toContain('click-through:false');
+    expect(t.opened).toEqual(['settings']);
+  });
+
+  it('explains once how to leave click-through, the first time it turns on', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.controller.setClickThrough(true);
+    const notices = t.sentOn('notice').map((n) => n.payload as { code: string; detail: string });
+    expect(notices).toEqual([expect.objectContaining({ code: 'NOTICE', detail: expect.stringContaining('CommandOrControl+Shift+L') })]);
+    expect(notices[0]!.detail).toMatch(/tray menu.*start Earshot again/);
+    t.controller.setClickThrough(false);
+    t.controller.setClickThrough(true);
+    expect(t.sentOn('notice')).toHaveLength(1);
+  });
+
+  it('explains click-through at start when a profile starts in it and was never told', async () => {
+    const t = setup({ key: 'k', settings: { clickThrough: true }, hoverUnlock: false });
+    await t.controller.init();
+    const detail = (t.sentOn('notice')[0]!.payload as { detail: string }).detail;
+    expect(detail).toContain('start Earshot again');
+    expect(detail).not.toContain('Unlock'); // Linux: no forwarded mouse moves, no hover unlock
+  });
+
+  it('lets the Unlock button take a click while hovered (macOS, Windows), never elsewhere', async () => {
+    const t = setup({ key: 'k', settings: { clickThrough: true, clickThroughExplained: true } });
+    await t.controller.init();
+    t.overlayCalls.length = 0;
+    t.controller.setUnlockHover(true);
+    t.controller.setUnlockHover(false);
+    expect(t.overlayCalls).toEqual(['click-through:false', 'click-through:true']);
+    const linux = setup({ key: 'k', settings: { clickThrough: true, clickThroughExplained: true }, hoverUnlock: false });
+    await linux.controller.init();
+    linux.overlayCalls.length = 0;
+    linux.controller.setUnlockHover(true);
+    expect(linux.overlayCalls).toEqual([]);
+    t.controller.setClickThrough(false);
+    t.overlayCalls.length = 0;
+    t.controller.setUnlockHover(false); // not in click-through: a stray leave must not lock the window
+    expect(t.overlayCalls).toEqual([]);
+  });
+
+  it('tests the level of the live source by mirroring it, never by opening it a second time', async () => {
+    const t = setup({ key: 'k', settings: { source: 'system' } });
+    await t.controller.init();
+    const levels: number[] = [];
+    const test = t.controller.testLevel('system', 3000, (l) => levels.push(l.peakDb));
+    t.pipeline.emit('level', { rmsDb: -30, peakDb: -10 });
+    t.pipeline.emit('level', { rmsDb: -20, peakDb: -4 });
+    t.clock.advance(3000);
+    await expect(test).resolves.toEqual({ rmsDb: -20, peakDb: -4 });
+    expect(levels).toEqual([-10, -4]);
+    expect(t.pipeline.stops).toBe(0);
+    expect(t.opened.filter((o) => o.startsWith('level-test'))).toEqual([]);
+    // Another source is opened on its own.
+    await expect(t.controller.testLevel('mic', 3000, () => {})).resolves.toMatchObject({ peakDb: -12 });
+    expect(t.opened).toContain('level-test:mic:3000');
+  });
+
+  it('says why a level test of the live source shows nothing while paused', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.controller.setPaused(true);
+    await expect(t.controller.testLevel('mic', 3000, () => {})).rejects.toThrow(/paused/);
   });
 
   it('tells state listeners and the settings window about changes', async () => {
