@@ -44,6 +44,8 @@ export interface OverlayWindowBridge extends OverlayBridge {
   setClickThrough(on: boolean): Promise<void>;
   /** The pointer entered (true) or left (false) the Unlock button while click-through is on. */
   hoverUnlock(hovering: boolean): void;
+  /** The overlay's own resize grip: the window's new size in CSS pixels. */
+  resize(size: { width: number; height: number }): Promise<void>;
 }
 
 export type SecretBackend = 'os' | 'basic_text' | 'unavailable';
@@ -163,6 +165,7 @@ export interface InvokeChannels {
   'captions:get-snapshot': { req: void; res: CaptionSnapshot };
   'style:get': { req: void; res: OverlayStyle };
   'overlay:set-click-through': { req: boolean; res: void };
+  'overlay:resize': { req: { width: number; height: number }; res: void };
   'settings:get': { req: void; res: SettingsView };
   'settings:save': { req: unknown; res: SaveResult };
   'settings:preview-style': { req: OverlayStyle; res: void };
@@ -190,6 +193,7 @@ export const CHANNEL_PAGES: { [K in keyof InvokeChannels | keyof SendChannels]: 
   'captions:get-snapshot': ['overlay'],
   'style:get': ['overlay'],
   'overlay:set-click-through': ['overlay'],
+  'overlay:resize': ['overlay'],
   'settings:get': ['settings'],
   'settings:save': ['settings'],
   'settings:preview-style': ['settings'],

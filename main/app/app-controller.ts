@@ -16,6 +16,8 @@ import type { Clock, Unsubscribe } from '../util/clock.js';
 import type { PipelinePort, PipelineSource } from './pipeline-port.js';
 
 export interface OverlayPort {
+  /** Sets the window's size from the page's resize grip, kept on its display. */
+  resize(size: { width: number; height: number }): void;
   show(): void;
   hide(): void;
   isVisible(): boolean;

@@ -130,6 +130,10 @@ const VALIDATORS: { [K in Channel]: (v: unknown) => Checked<Payload<K>> } = {
   'style:get': noPayload,
   'overlay:set-click-through': (v) => (typeof v === 'boolean' ? ok(v) : bad('expected true or false')),
   'overlay:hover-unlock': (v) => (typeof v === 'boolean' ? ok(v) : bad('expected true or false')),
+  'overlay:resize': (v) => {
+    const size = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0 && n <= 20_000;
+    return isObj(v) && size(v.width) && size(v.height) ? ok({ width: v.width as number, height: v.height as number }) : bad('expected { width, height } in pixels');
+  },
   'settings:get': noPayload,
   // The whole object goes through parseSettings in the handler, which explains each field.
   'settings:save': (v) => (isObj(v) ? ok(v) : bad('settings must be an object')),

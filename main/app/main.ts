@@ -143,6 +143,7 @@ async function startApp(): Promise<void> {
     'captions:get-snapshot': () => controller.snapshot(),
     'style:get': () => controller.style(),
     'overlay:set-click-through': (on) => controller.setClickThrough(on),
+    'overlay:resize': (size) => overlay.port.resize(size),
     'settings:get': () => ({
       settings: settings.get(), loadErrors: settings.loadReport().errors, keys: keys.info(),
       platform: process.platform === 'linux' || process.platform === 'win32' || process.platform === 'darwin' ? process.platform : 'other',

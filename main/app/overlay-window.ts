@@ -1,7 +1,7 @@
 /**
  * The caption overlay: transparent, frameless, above full-screen video ('screen-saver'
- * level), on every workspace, out of the taskbar, resizable, dragged by the page's
- * `-webkit-app-region: drag` area. Its bounds are remembered per display (window-state.ts).
+ * level), on every workspace, out of the taskbar, resized by the page's own grip (not by
+ * the OS: see `resizable` below), dragged by the page's `-webkit-app-region: drag` area. Its bounds are remembered per display (window-state.ts).
  * Closing hides it: the app lives in the tray.
  */
 import { BrowserWindow, screen, type Rectangle } from 'electron';
@@ -11,7 +11,7 @@ import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
 import { VISIBLE_ON_ALL_WORKSPACES } from './overlay-window-options.js';
 import { secureWebPreferences } from './web-preferences.js';
 import {
-  parseWindowState, recordBounds, rescueBounds, restoreBounds, MIN_OVERLAY, type DisplayInfo, type WindowState,
+  parseWindowState, recordBounds, rescueBounds, resizeWithin, restoreBounds, MIN_OVERLAY, type DisplayInfo, type WindowState,
 } from './window-state.js';
 
 export interface OverlayWindowOptions {
@@ -49,7 +49,11 @@ export function createOverlayWindow(options: OverlayWindowOptions): OverlayWindo
     transparent: true,
     backgroundColor: '#00000000',
     hasShadow: false,
-    resizable: true,
+    // Electron: "Transparent windows are not resizable. Setting resizable to true may make a
+    // transparent window stop working on some platforms"
+    // (https://www.electronjs.org/docs/latest/tutorial/custom-window-styles#limitations).
+    // The page draws its own resize grip instead (overlay:resize).
+    resizable: false,
     movable: true,
     minimizable: false,
     maximizable: false,
@@ -105,6 +109,11 @@ export function createOverlayWindow(options: OverlayWindowOptions): OverlayWindo
   });
 
   const port: OverlayPort = {
+    resize: (size) => {
+      if (win.isDestroyed()) return;
+      const b = win.getBounds();
+      win.setBounds(resizeWithin(b, size, screen.getDisplayMatching(b).workArea));
+    },
     show: () => { if (!win.isDestroyed()) win.showInactive(); },
     hide: () => { if (!win.isDestroyed()) win.hide(); },
     isVisible: () => !win.isDestroyed() && win.isVisible(),

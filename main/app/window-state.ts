@@ -133,3 +133,16 @@ export function rescueBounds(current: Rect, displays: readonly DisplayInfo[]): R
   const same = fixed.x === current.x && fixed.y === current.y && fixed.width === current.width && fixed.height === current.height;
   return same ? null : fixed;
 }
+
+/**
+ * The overlay resized from its own grip (the window is not OS-resizable, see
+ * overlay-window.ts): the top-left corner stays, the size is kept between the minimum and
+ * what fits on the display from that corner.
+ */
+export function resizeWithin(current: Rect, size: { width: number; height: number }, area: Rect): Rect {
+  const maxW = Math.max(MIN_OVERLAY.width, area.x + area.width - current.x);
+  const maxH = Math.max(MIN_OVERLAY.height, area.y + area.height - current.y);
+  const width = Math.round(Math.min(Math.max(size.width, MIN_OVERLAY.width), maxW));
+  const height = Math.round(Math.min(Math.max(size.height, MIN_OVERLAY.height), maxH));
+  return { x: current.x, y: current.y, width, height };
+}

@@ -33,6 +33,7 @@ const overlay: OverlayWindowBridge = {
   getStyle: () => invoke('style:get'),
   setClickThrough: (on) => invoke('overlay:set-click-through', on),
   hoverUnlock: (hovering) => send('overlay:hover-unlock', hovering),
+  resize: (size) => invoke('overlay:resize', size),
   on: listener(['captions:diff', 'status', 'level', 'style', 'overlay:click-through', 'notice'] as const) as OverlayWindowBridge['on'],
 };
 

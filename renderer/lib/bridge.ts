@@ -15,7 +15,9 @@ function isOverlayBridge(v: unknown): v is OverlayBridge {
     && typeof b.getSnapshot === 'function' && typeof b.getStyle === 'function' && typeof b.on === 'function';
 }
 
-function fromElectron(b: OverlayBridge & { setClickThrough?: (on: boolean) => Promise<void>; hoverUnlock?: (hovering: boolean) => void }): RendererBridge {
+type ElectronOverlayBridge = OverlayBridge & Partial<Pick<RendererBridge, 'setClickThrough' | 'hoverUnlock' | 'resize'>>;
+
+function fromElectron(b: ElectronOverlayBridge): RendererBridge {
   const bridge: RendererBridge = {
     getSnapshot: () => b.getSnapshot(),
     getStyle: () => b.getStyle(),
@@ -25,6 +27,7 @@ function fromElectron(b: OverlayBridge & { setClickThrough?: (on: boolean) => Pr
   };
   if (typeof b.setClickThrough === 'function') bridge.setClickThrough = (on) => b.setClickThrough!(on);
   if (typeof b.hoverUnlock === 'function') bridge.hoverUnlock = (hovering) => b.hoverUnlock!(hovering);
+  if (typeof b.resize === 'function') bridge.resize = (size) => b.resize!(size);
   return bridge;
 }
 

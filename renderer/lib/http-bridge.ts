@@ -18,6 +18,8 @@ export interface RendererBridge extends OverlayBridge {
   setClickThrough?(on: boolean): Promise<void>;
   /** Electron overlay only: the pointer is over (or left) the Unlock button. */
   hoverUnlock?(hovering: boolean): void;
+  /** Electron overlay only: the resize grip asks for a new window size. */
+  resize?(size: { width: number; height: number }): Promise<void>;
 }
 
 export interface EventSourceLike {

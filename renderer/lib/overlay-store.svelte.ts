@@ -112,6 +112,15 @@ export class OverlayStore {
     this.bridge?.hoverUnlock?.(hovering);
   }
 
+  /** Only the desktop overlay can resize its window (a browser source is sized by OBS). */
+  get canResize(): boolean {
+    return typeof this.bridge?.resize === 'function';
+  }
+
+  resizeWindow(width: number, height: number): void {
+    void this.bridge?.resize?.({ width: Math.round(width), height: Math.round(height) }).catch(() => {});
+  }
+
   get stats(): CaptionSync['stats'] {
     return this.sync.stats;
   }

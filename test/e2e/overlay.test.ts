@@ -11,13 +11,13 @@ import { errorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE, STYLE_PRESETS, type OverlayStyle, type StylePresetId } from '../../shared/overlay-style.js';
 import { artifactPath, ensureRendererBuilt, launchChromium, serveStatic, watchPage, type StaticServer } from './helpers/chromium.js';
 
-interface TestState { snapshot: CaptionSnapshot; style: OverlayStyle; snapshotCalls: number; clickThroughCalls: boolean[]; hoverCalls: boolean[] }
+interface TestState { snapshot: CaptionSnapshot; style: OverlayStyle; snapshotCalls: number; clickThroughCalls: boolean[]; hoverCalls: boolean[]; resizeCalls: { width: number; height: number }[] }
 type TestWindow = { __test: { state: TestState; emit(channel: string, payload: unknown): void } };
 
 /** Runs in the page before its scripts: the same shape the preload exposes. */
 function installTestBridge(init: { snapshot: CaptionSnapshot; style: OverlayStyle }): void {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const state = { snapshot: init.snapshot, style: init.style, snapshotCalls: 0, clickThroughCalls: [] as boolean[], hoverCalls: [] as boolean[] };
+  const state = { snapshot: init.snapshot, style: init.style, snapshotCalls: 0, clickThroughCalls: [] as boolean[], hoverCalls: [] as boolean[], resizeCalls: [] as { width: number; height: number }[] };
   const w = window as unknown as Record<string, unknown>;
   w.__test = {
     state,
@@ -35,6 +35,7 @@ function installTestBridge(init: { snapshot: CaptionSnapshot; style: OverlayStyl
     },
     setClickThrough: async (on: boolean) => { state.clickThroughCalls.push(on); },
     hoverUnlock: (hovering: boolean) => { state.hoverCalls.push(hovering); },
+    resize: async (size: { width: number; height: number }) => { state.resizeCalls.push(size); },
   };
 }
 
@@ -243,6 +244,25 @@ describe('caption overlay (Electron bridge)', () => {
     expect(await page.evaluate(() => document.activeElement?.className ?? '')).toContain('unlock');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.evaluate(() => (window as unknown as TestWindow).__test.state.clickThroughCalls)).toEqual([false]);
+  });
+
+  it('resizes the window from its own grip (drag and arrow keys), never in click-through', async () => {
+    const page = await openOverlay();
+    const size = await page.evaluate(() => ({ w: innerWidth, h: innerHeight }));
+    const box = (await (await page.waitForSelector('button.grip', { state: 'attached' })).boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx - 100, cy - 20, { steps: 4 });
+    await page.mouse.up();
+    const calls = () => page.evaluate(() => (window as unknown as TestWindow).__test.state.resizeCalls);
+    await expect.poll(async () => (await calls()).at(-1)).toEqual({ width: size.w - 100, height: size.h - 20 });
+    await page.focus('button.grip');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await calls()).at(-1)).toEqual({ width: size.w + 16, height: size.h });
+    await emit(page, 'overlay:click-through', true);
+    await expect.poll(() => page.$('button.grip')).toBeNull();
   });
 
   it('tells main when the pointer is over Unlock, so a click-through window can take that click', async () => {

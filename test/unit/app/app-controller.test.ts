@@ -48,6 +48,7 @@ function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailure
   const overlayCalls: string[] = [];
   let visible = true;
   const overlay: OverlayPort = {
+    resize: (s) => overlayCalls.push(`resize:${s.width}x${s.height}`),
     show: () => { visible = true; overlayCalls.push('show'); },
     hide: () => { visible = false; overlayCalls.push('hide'); },
     isVisible: () => visible,

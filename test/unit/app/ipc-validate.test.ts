@@ -54,6 +54,15 @@ describe('checkPayload', () => {
   it('checks the click-through flag', () => {
     expect(checkPayload('overlay:set-click-through', false)).toEqual({ ok: true, value: false });
     expect(checkPayload('overlay:set-click-through', 'false').ok).toBe(false);
+    expect(checkPayload('overlay:hover-unlock', true)).toEqual({ ok: true, value: true });
+    expect(checkPayload('overlay:hover-unlock', 1).ok).toBe(false);
+  });
+
+  it('checks a resize request: two finite positive sizes, nothing else kept', () => {
+    expect(checkPayload('overlay:resize', { width: 800, height: 120, x: 5 })).toEqual({ ok: true, value: { width: 800, height: 120 } });
+    for (const bad of [null, { width: 800 }, { width: -1, height: 100 }, { width: Infinity, height: 100 }, { width: '800', height: 100 }, { width: 1e9, height: 100 }]) {
+      expect(checkPayload('overlay:resize', bad).ok).toBe(false);
+    }
   });
 
   it('validates a previewed style with the settings rules', () => {

@@ -51,7 +51,7 @@ describe('preload', () => {
 
   it('gives each page only its own named methods', () => {
     const names = (href: string) => Object.keys(load(href).exposed.earshot as object).sort();
-    expect(names('app://earshot/overlay.html')).toEqual(['getSnapshot', 'getStyle', 'hoverUnlock', 'on', 'setClickThrough']);
+    expect(names('app://earshot/overlay.html')).toEqual(['getSnapshot', 'getStyle', 'hoverUnlock', 'on', 'resize', 'setClickThrough']);
     expect(names('app://earshot/settings.html')).toEqual(['clearKey', 'endPreview', 'get', 'listDevices', 'on', 'previewStyle', 'save', 'setKey', 'testLevel']);
     expect(names('app://earshot/history.html')).toEqual(['copy', 'exportAs', 'get', 'on']);
     expect(names('app://earshot/capture.html')).toEqual(['chunk', 'on', 'status']);

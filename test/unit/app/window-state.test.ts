@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   clampIntoWorkArea, defaultOverlayBounds, EMPTY_WINDOW_STATE, nearestDisplay, parseWindowState, recordBounds,
-  rescueBounds, restoreBounds, type DisplayInfo,
+  rescueBounds, resizeWithin, restoreBounds, MIN_OVERLAY, type DisplayInfo,
 } from '../../../main/app/window-state.js';
 
 const laptop: DisplayInfo = { id: 1, workArea: { x: 0, y: 0, width: 1440, height: 860 } };
@@ -77,5 +77,12 @@ describe('window state', () => {
     // A JSON round trip keeps everything.
     const state = recordBounds(EMPTY_WINDOW_STATE, 7, { x: 5, y: 6, width: 700, height: 100 });
     expect(parseWindowState(JSON.parse(JSON.stringify(state)))).toEqual(state);
+  });
+
+  it('resizes from the grip keeping the top-left corner, between the minimum and the display edge', () => {
+    const at = { x: 100, y: 500, width: 800, height: 150 };
+    expect(resizeWithin(at, { width: 900, height: 200 }, laptop.workArea)).toEqual({ x: 100, y: 500, width: 900, height: 200 });
+    expect(resizeWithin(at, { width: 5000, height: 5000 }, laptop.workArea)).toEqual({ x: 100, y: 500, width: 1340, height: 360 });
+    expect(resizeWithin(at, { width: 10, height: 10 }, laptop.workArea)).toEqual({ x: 100, y: 500, ...MIN_OVERLAY });
   });
 });
