@@ -68,8 +68,8 @@ describe('architecture', () => {
     expect(violations((r) => r.file.startsWith('main/stt/') && !!r.resolved?.startsWith('main/audio/'))).toEqual([]);
   });
 
-  it('layers point downwards: app -> pipeline -> {audio, stt, captions, overlay} -> shared', () => {
-    const lower = ['main/audio/', 'main/stt/', 'main/captions/', 'main/overlay/', 'main/util/'];
+  it('layers point downwards: app -> pipeline -> {audio, stt, captions, overlay, prerecorded} -> shared', () => {
+    const lower = ['main/audio/', 'main/stt/', 'main/captions/', 'main/overlay/', 'main/prerecorded/', 'main/util/'];
     const upper = ['main/pipeline/', 'main/app/', 'main/cli/', 'main/preload/'];
     expect(violations((r) => lower.some((l) => r.file.startsWith(l)) && upper.some((u) => !!r.resolved?.startsWith(u)))).toEqual([]);
     expect(violations((r) => r.file.startsWith('main/pipeline/') && (!!r.resolved?.startsWith('main/app/') || !!r.resolved?.startsWith('main/cli/')))).toEqual([]);
@@ -82,7 +82,7 @@ describe('architecture', () => {
   });
 
   it('core code takes time and chance from injected ports', () => {
-    const core = files.filter((f) => /\/(main\/(stt|captions|pipeline))\//.test(f.split(sep).join('/')));
+    const core = files.filter((f) => /\/(main\/(stt|captions|pipeline|prerecorded))\//.test(f.split(sep).join('/')));
     const offenders = core.filter((f) => /\bMath\.random\(|\bDate\.now\(/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(root, f));
     expect(offenders).toEqual([]);
