@@ -166,22 +166,26 @@ describe('capture page in Chromium, under the app protocol headers', () => {
     const frames = chunks.reduce((n, c) => n + c.data.length / 2, 0);
     const left = new Float32Array(frames);
     let at = 0;
+    let unequal = 0;
     for (const c of chunks) {
       for (let i = 0; i < c.data.length; i += 2) {
-        expect(c.data[i + 1]).toBe(c.data[i]);
+        if (c.data[i + 1] !== c.data[i]) unequal++;
         left[at++] = c.data[i]!;
       }
     }
+    expect(unequal).toBe(0);
     const onset = left.findIndex((v) => Math.abs(v) > TONE_PEAK / 4);
     expect(onset, 'the tone reaches the bridge').toBeGreaterThanOrEqual(0);
     const tone = left.subarray(onset, onset + rate);
     expect(tone.length).toBe(rate);
-    console.info(`capture page: ${rate} Hz, ${chunks.length} chunks, tone from frame ${onset}, ${frequencyOf(tone, rate).toFixed(2)} Hz, rms ${rms(tone).toFixed(3)}`);
-    // The frequency is measured against the rate the chunks claim, so a wrong claim shows here.
-    expect(frequencyOf(tone, rate)).toBeCloseTo(TONE_HZ, 0);
+    const hz = frequencyOf(tone, rate);
+    const level = rms(tone);
+    console.info(`capture page: ${rate} Hz, ${chunks.length} chunks, tone from frame ${onset}, ${hz.toFixed(2)} Hz, rms ${level.toFixed(3)}`);
+    // Measured against the rate the chunks claim: a wrong claim (44.1 vs 48 kHz) is off by 8 %.
+    expect(Math.abs(hz - TONE_HZ)).toBeLessThan(2);
     // Level unchanged: no gain control or noise suppression between the system and us.
-    expect(rms(tone)).toBeGreaterThan(0.9 * TONE_PEAK / Math.SQRT2);
-    expect(rms(tone)).toBeLessThan(1.1 * TONE_PEAK / Math.SQRT2);
+    expect(level).toBeGreaterThan(0.9 * TONE_PEAK / Math.SQRT2);
+    expect(level).toBeLessThan(1.1 * TONE_PEAK / Math.SQRT2);
     expect(problems).toEqual([]);
   });
 
