@@ -18,7 +18,7 @@ const DISPLAY_MEDIA: DisplayMediaStreamOptions = {
   video: true,
 };
 
-interface Capture { ctx: AudioContext; stream: MediaStream }
+interface Capture { ctx: AudioContext; stream: MediaStream; node: AudioWorkletNode }
 
 const bridge = (window as unknown as Record<string, unknown>)[BRIDGE_GLOBAL] as CaptureBridge | undefined;
 let current: Capture | null = null;
@@ -37,7 +37,7 @@ async function release(stream: MediaStream | null, ctx: AudioContext | null): Pr
 }
 
 /** Opens the loopback stream and the worklet; on failure releases whatever it had opened. */
-async function open(b: CaptureBridge): Promise<Capture> {
+async function open(): Promise<Capture> {
   let stream: MediaStream | null = null;
   let ctx: AudioContext | null = null;
   try {
@@ -49,13 +49,8 @@ async function open(b: CaptureBridge): Promise<Capture> {
     const node = new AudioWorkletNode(ctx, 'pcm-tap', {
       numberOfInputs: 1, numberOfOutputs: 0, channelCount: CHANNELS, channelCountMode: 'explicit',
     });
-    const sampleRate = ctx.sampleRate;
-    let seq = 0;
-    node.port.onmessage = (e: MessageEvent<Float32Array>) => {
-      b.chunk({ seq: seq++, sampleRate, channels: CHANNELS, data: e.data });
-    };
     ctx.createMediaStreamSource(stream).connect(node);
-    return { ctx, stream };
+    return { ctx, stream, node };
   } catch (err) {
     await release(stream, ctx);
     throw err;
@@ -68,7 +63,7 @@ async function start(b: CaptureBridge): Promise<void> {
   opening = true;
   let capture: Capture;
   try {
-    capture = await open(b);
+    capture = await open();
   } catch (err) {
     if (gen === generation) b.status({ state: 'error', message: errorText(err) });
     return;
@@ -80,12 +75,18 @@ async function start(b: CaptureBridge): Promise<void> {
     return;
   }
   current = capture;
+  // The port holds blocks until onmessage starts it; none is sent after this capture ends.
+  const sampleRate = capture.ctx.sampleRate;
+  let seq = 0;
+  capture.node.port.onmessage = (e: MessageEvent<Float32Array>) => {
+    if (current === capture) b.chunk({ seq: seq++, sampleRate, channels: CHANNELS, data: e.data });
+  };
   // The system can end the capture (display unplugged, permission revoked); main must hear
   // of it rather than wait on a source that went silent. A track we stop ourselves never fires this.
   for (const t of capture.stream.getAudioTracks()) {
     t.addEventListener('ended', () => { if (current === capture) void stop(b); });
   }
-  b.status({ state: 'started', sampleRate: capture.ctx.sampleRate, channels: CHANNELS });
+  b.status({ state: 'started', sampleRate, channels: CHANNELS });
 }
 
 async function stop(b: CaptureBridge): Promise<void> {

@@ -137,6 +137,11 @@ function frequencyOf(x: Float32Array, rate: number): number {
   return ((crossings.length - 1) * rate) / (crossings.at(-1)! - crossings[0]!);
 }
 
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 function rms(x: Float32Array): number {
   let sum = 0;
   for (const v of x) sum += v * v;
@@ -176,13 +181,23 @@ describe('capture page in Chromium, under the app protocol headers', () => {
     expect(unequal).toBe(0);
     const onset = left.findIndex((v) => Math.abs(v) > TONE_PEAK / 4);
     expect(onset, 'the tone reaches the bridge').toBeGreaterThanOrEqual(0);
-    const tone = left.subarray(onset, onset + rate);
-    expect(tone.length).toBe(rate);
-    const hz = frequencyOf(tone, rate);
-    const level = rms(tone);
-    console.info(`capture page: ${rate} Hz, ${chunks.length} chunks, tone from frame ${onset}, ${hz.toFixed(2)} Hz, rms ${level.toFixed(3)}`);
+    // 100 ms windows judged one by one and summed up by their median: a loaded machine may
+    // glitch a window or two (the fake device or the audio thread missing a deadline), but
+    // a wrong rate claim or processed audio shifts every window.
+    const windows: Array<{ hz: number; level: number }> = [];
+    const step = Math.round(rate / 10);
+    for (let at = onset; at + step <= left.length; at += step) {
+      const w = left.subarray(at, at + step);
+      windows.push({ hz: frequencyOf(w, rate), level: rms(w) });
+    }
+    expect(windows.length).toBeGreaterThanOrEqual(10);
+    const hz = median(windows.map((w) => w.hz));
+    const level = median(windows.map((w) => w.level));
+    const clean = windows.filter((w) => Math.abs(w.hz - TONE_HZ) < 2).length;
+    console.info(`capture page: ${rate} Hz, ${chunks.length} chunks, tone from frame ${onset}, median ${hz.toFixed(2)} Hz, rms ${level.toFixed(3)}, ${clean}/${windows.length} windows clean`);
     // Measured against the rate the chunks claim: a wrong claim (44.1 vs 48 kHz) is off by 8 %.
-    expect(Math.abs(hz - TONE_HZ)).toBeLessThan(2);
+    expect(Math.abs(hz - TONE_HZ)).toBeLessThan(1);
+    expect(clean).toBeGreaterThan(windows.length / 2);
     // Level unchanged: no gain control or noise suppression between the system and us.
     expect(level).toBeGreaterThan(0.9 * TONE_PEAK / Math.SQRT2);
     expect(level).toBeLessThan(1.1 * TONE_PEAK / Math.SQRT2);
