@@ -21,6 +21,9 @@ export default defineConfig({
     target: ['chrome103', 'firefox115', 'safari16'],
     // The polyfill would need an inline script, which the pages' CSP forbids.
     modulePreload: { polyfill: false },
+    // Scripts stay files: the pages' CSP (script-src 'self') refuses a data: URL, and a
+    // worklet module loaded from one fails with AbortError. Images and fonts may inline.
+    assetsInlineLimit: (file) => (file.endsWith('.js') ? false : undefined),
     sourcemap: false,
     rollupOptions: {
       input: {

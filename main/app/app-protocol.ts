@@ -6,6 +6,7 @@
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { APP_HOST, APP_SCHEME } from '../../shared/ipc-contract.js';
 import { decodeUrlPath, RENDERER_TYPES } from '../overlay/static-files.js';
+import { pageOfUrl } from './ipc-validate.js';
 
 /**
  * No network for any page (captions arrive over IPC), scripts and styles only from the app.
@@ -56,16 +57,28 @@ export function responseHeaders(mime: string): Record<string, string> {
   };
 }
 
+/** What Electron's permission request handler says about a request (PermissionRequest details). */
+export interface PermissionAsk {
+  permission: string;
+  /** The last URL the requesting frame loaded. */
+  requestingUrl: string;
+  isMainFrame: boolean;
+  /** 'display-capture' and 'media' requests: 'video' and/or 'audio'. */
+  mediaTypes?: readonly string[];
+}
+
 /**
- * Permission requests: everything is denied except media for the hidden capture page
- * (Chromium's loopback audio comes through getDisplayMedia, which insists on a video track
- * that the page stops at once).
+ * Permission requests: everything is denied except display capture with audio for the hidden
+ * capture page, whose getDisplayMedia brings Chromium's loopback audio (Chromium insists on a
+ * video track too, which the page stops at once). Since Electron 45, getDisplayMedia arrives as
+ * 'display-capture' with its mediaTypes, and 'media' means camera and microphone only: the
+ * page uses neither, so 'media' is denied to every page.
  */
-export function allowPermission(permission: string, requestingUrl: string): boolean {
-  if (permission !== 'media') return false;
-  let url: URL;
-  try { url = new URL(requestingUrl); } catch { return false; }
-  return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.pathname === '/capture.html';
+export function allowPermissionRequest(ask: PermissionAsk): boolean {
+  if (ask.permission !== 'display-capture' || !ask.isMainFrame) return false;
+  if (pageOfUrl(ask.requestingUrl) !== 'capture') return false;
+  const types = ask.mediaTypes ?? [];
+  return types.includes('audio') && types.every((t) => t === 'audio' || t === 'video');
 }
 
 /** Navigation: pages never navigate anywhere, not even to another app page. */

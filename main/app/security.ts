@@ -1,11 +1,11 @@
 /**
  * App-wide guards from Electron's security checklist: no navigation, no new windows, no
- * webviews, every permission denied (except media for the hidden capture page), no
- * application menu except the minimal one macOS needs for copy and paste. Applied to every
- * webContents as it is created, together with the text-field context menu.
+ * webviews, every permission denied (except display capture for the hidden capture page),
+ * no application menu except the minimal one macOS needs for copy and paste. Applied to
+ * every webContents as it is created, together with the text-field context menu.
  */
 import { app, Menu, type Session } from 'electron';
-import { allowNavigation, allowPermission } from './app-protocol.js';
+import { allowNavigation, allowPermissionRequest } from './app-protocol.js';
 import { applicationMenuTemplate, contextMenuTemplate } from './menu-templates.js';
 
 export function setupSecurity(session: Session, log: (message: string) => void): void {
@@ -32,8 +32,14 @@ export function setupSecurity(session: Session, log: (message: string) => void):
       return { action: 'deny' };
     });
   });
-  session.setPermissionRequestHandler((contents, permission, callback) => {
-    callback(allowPermission(permission, contents.getURL()));
+  session.setPermissionRequestHandler((contents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    const requestingUrl = details.requestingUrl || contents.getURL();
+    const allowed = allowPermissionRequest({ permission, requestingUrl, isMainFrame: details.isMainFrame, mediaTypes });
+    if (!allowed) log(`denied permission ${permission}${mediaTypes?.length ? ` (${mediaTypes.join(', ')})` : ''} to ${requestingUrl}`);
+    callback(allowed);
   });
-  session.setPermissionCheckHandler((contents, permission) => allowPermission(permission, contents?.getURL() ?? ''));
+  // No standing grants: a denied check makes Chromium ask the request handler above, which
+  // is where the capture page's display capture is decided (and nothing else needs a check).
+  session.setPermissionCheckHandler(() => false);
 }

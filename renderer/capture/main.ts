@@ -6,41 +6,95 @@
 import { BRIDGE_GLOBAL, type CaptureBridge } from '../../shared/ipc-contract.js';
 
 const CHANNELS = 2;
+// A file next to the page's script, never a data: URL: worklet modules obey the page's
+// script-src 'self', so vite.config.ts keeps Vite from inlining it.
+const WORKLET_URL = new URL('./pcm-tap.worklet.js', import.meta.url);
+const DISPLAY_MEDIA: DisplayMediaStreamOptions = {
+  // Chromium switches on echo cancellation, noise suppression and gain control for display
+  // audio too. They are for microphones; on loopback they only reshape what the recognizer
+  // hears (a steady tone at 0.49 came through at 0.17 with them on).
+  audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  // Chromium refuses audio-only display media; the video track is stopped at once.
+  video: true,
+};
+
+interface Capture { ctx: AudioContext; stream: MediaStream; node: AudioWorkletNode }
+
 const bridge = (window as unknown as Record<string, unknown>)[BRIDGE_GLOBAL] as CaptureBridge | undefined;
+let current: Capture | null = null;
+let opening = false;
+/** Bumped by every stop, so a start still opening when the stop came closes what it opened. */
+let generation = 0;
 
-let running: { ctx: AudioContext; stream: MediaStream } | null = null;
-let seq = 0;
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+  return String(err);
+}
 
-async function start(b: CaptureBridge): Promise<void> {
-  if (running) return;
+async function release(stream: MediaStream | null, ctx: AudioContext | null): Promise<void> {
+  for (const t of stream?.getTracks() ?? []) t.stop();
+  await ctx?.close().catch(() => undefined);
+}
+
+/** Opens the loopback stream and the worklet; on failure releases whatever it had opened. */
+async function open(): Promise<Capture> {
+  let stream: MediaStream | null = null;
+  let ctx: AudioContext | null = null;
   try {
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
-    // Chromium insists on a video track for display media; it is not needed.
+    stream = await navigator.mediaDevices.getDisplayMedia(DISPLAY_MEDIA);
     for (const t of stream.getVideoTracks()) { t.stop(); stream.removeTrack(t); }
     if (stream.getAudioTracks().length === 0) throw new Error('the system gave no audio track');
-    const ctx = new AudioContext();
-    await ctx.audioWorklet.addModule(new URL('./pcm-tap.worklet.js', import.meta.url));
+    ctx = new AudioContext();
+    await ctx.audioWorklet.addModule(WORKLET_URL);
     const node = new AudioWorkletNode(ctx, 'pcm-tap', {
       numberOfInputs: 1, numberOfOutputs: 0, channelCount: CHANNELS, channelCountMode: 'explicit',
     });
-    node.port.onmessage = (e: MessageEvent<Float32Array>) => {
-      b.chunk({ seq: seq++, sampleRate: ctx.sampleRate, channels: CHANNELS, data: e.data });
-    };
     ctx.createMediaStreamSource(stream).connect(node);
-    running = { ctx, stream };
-    seq = 0;
-    b.status({ state: 'started', sampleRate: ctx.sampleRate, channels: CHANNELS });
+    return { ctx, stream, node };
   } catch (err) {
-    b.status({ state: 'error', message: err instanceof Error ? err.message : String(err) });
+    await release(stream, ctx);
+    throw err;
   }
 }
 
+async function start(b: CaptureBridge): Promise<void> {
+  if (current || opening) return;
+  const gen = generation;
+  opening = true;
+  let capture: Capture;
+  try {
+    capture = await open();
+  } catch (err) {
+    if (gen === generation) b.status({ state: 'error', message: errorText(err) });
+    return;
+  } finally {
+    opening = false;
+  }
+  if (gen !== generation) {
+    await release(capture.stream, capture.ctx);
+    return;
+  }
+  current = capture;
+  // The port holds blocks until onmessage starts it; none is sent after this capture ends.
+  const sampleRate = capture.ctx.sampleRate;
+  let seq = 0;
+  capture.node.port.onmessage = (e: MessageEvent<Float32Array>) => {
+    if (current === capture) b.chunk({ seq: seq++, sampleRate, channels: CHANNELS, data: e.data });
+  };
+  // The system can end the capture (display unplugged, permission revoked); main must hear
+  // of it rather than wait on a source that went silent. A track we stop ourselves never fires this.
+  for (const t of capture.stream.getAudioTracks()) {
+    t.addEventListener('ended', () => { if (current === capture) void stop(b); });
+  }
+  b.status({ state: 'started', sampleRate, channels: CHANNELS });
+}
+
 async function stop(b: CaptureBridge): Promise<void> {
-  const r = running;
-  running = null;
-  if (!r) return;
-  for (const t of r.stream.getTracks()) t.stop();
-  await r.ctx.close().catch(() => undefined);
+  generation++;
+  const c = current;
+  current = null;
+  if (!c) return;
+  await release(c.stream, c.ctx);
   b.status({ state: 'stopped' });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Real Chromium for renderer tests: the Debian browser driven by playwright-core (never a
- * downloaded one), a tiny static server for out/renderer, and a build step that runs only
- * when the renderer sources are newer than the build. Shared by every renderer e2e test.
+ * downloaded one), a tiny static server for out/renderer (optionally answering like the
+ * app:// protocol), and a build step that runs only when the renderer sources are newer than
+ * the build. Shared by every renderer e2e test.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, createReadStream } from 'node:fs';
@@ -10,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { resolveAppRequest, responseHeaders } from '../../../main/app/app-protocol.js';
+import { APP_HOST, APP_SCHEME } from '../../../shared/ipc-contract.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 /** EARSHOT_RENDERER_OUT points the tests at a renderer built elsewhere (then nothing is built). */
@@ -21,8 +24,8 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 export function artifactPath(name: string): string {
@@ -76,6 +79,30 @@ export async function serveStatic(root: string = RENDERER_OUT, route?: Route): P
   };
 }
 
+/**
+ * Answers every request the way main/app/protocol.ts answers app://earshot/: the app's own
+ * file mapping and response headers, so a test sees the CSP the app really sends and follows
+ * it when it changes. Each path answered with a file is pushed to `served`.
+ */
+export function appProtocolRoute(root: string = RENDERER_OUT, served: string[] = []): Route {
+  return (req, res, url) => {
+    const r = resolveAppRequest(`${APP_SCHEME}://${APP_HOST}${url.pathname}${url.search}`, root, req.method);
+    if (r.kind === 'error') {
+      res.writeHead(r.status).end();
+      return true;
+    }
+    if (!existsSync(r.path) || !statSync(r.path).isFile()) {
+      res.writeHead(404).end();
+      return true;
+    }
+    served.push(url.pathname);
+    res.writeHead(200, responseHeaders(r.mime));
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(r.path).pipe(res);
+    return true;
+  };
+}
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const name of readdirSync(dir)) {
@@ -88,7 +115,7 @@ function newestMtime(dir: string): number {
 }
 
 function rendererStale(): boolean {
-  const pages = ['overlay.html', 'settings.html', 'history.html'].map((p) => join(RENDERER_OUT, p));
+  const pages = ['overlay.html', 'settings.html', 'history.html', 'capture.html'].map((p) => join(RENDERER_OUT, p));
   if (!pages.every((p) => existsSync(p))) return true;
   const built = Math.min(...pages.map((p) => statSync(p).mtimeMs));
   return Math.max(newestMtime(join(ROOT, 'renderer')), newestMtime(join(ROOT, 'shared'))) > built;

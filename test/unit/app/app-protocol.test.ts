@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowNavigation, allowPermission, CONTENT_SECURITY_POLICY, resolveAppRequest, responseHeaders } from '../../../main/app/app-protocol.js';
+import { allowNavigation, allowPermissionRequest, CONTENT_SECURITY_POLICY, resolveAppRequest, responseHeaders } from '../../../main/app/app-protocol.js';
 
 const root = resolve('/opt/earshot/out/renderer');
 
@@ -43,13 +43,36 @@ describe('app:// protocol', () => {
     expect(responseHeaders('text/html')).toMatchObject({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' });
   });
 
-  it('denies every permission except media for the capture page, and all navigation', () => {
-    expect(allowPermission('media', 'app://earshot/capture.html')).toBe(true);
-    expect(allowPermission('media', 'app://earshot/overlay.html')).toBe(false);
-    expect(allowPermission('media', 'https://evil.example/capture.html')).toBe(false);
-    for (const p of ['notifications', 'clipboard-read', 'geolocation', 'openExternal', 'display-capture']) {
-      expect(allowPermission(p, 'app://earshot/capture.html')).toBe(false);
-    }
+  describe('permission requests', () => {
+    // What Electron 45 hands the request handler for the capture page's getDisplayMedia({ audio, video }).
+    const displayAudio = { permission: 'display-capture', requestingUrl: 'app://earshot/capture.html', isMainFrame: true, mediaTypes: ['video', 'audio'] };
+
+    it('grants display capture with audio to the capture page', () => {
+      expect(allowPermissionRequest(displayAudio)).toBe(true);
+      expect(allowPermissionRequest({ ...displayAudio, mediaTypes: ['audio'] })).toBe(true);
+    });
+
+    it.each([
+      ['another page', { requestingUrl: 'app://earshot/overlay.html' }],
+      ['another origin', { requestingUrl: 'https://evil.example/capture.html' }],
+      ['a look-alike URL', { requestingUrl: 'app://user@earshot/capture.html' }],
+      ['a sub-frame', { isMainFrame: false }],
+      ['screen video without audio', { mediaTypes: ['video'] }],
+      ['no media types', { mediaTypes: undefined }],
+      ['an unknown media type', { mediaTypes: ['audio', 'unknown'] }],
+      // Electron 45: 'media' is camera and microphone, which the capture page never uses.
+      ['the microphone', { permission: 'media', mediaTypes: ['audio'] }],
+      ['the camera', { permission: 'media', mediaTypes: ['video'] }],
+    ])('refuses %s', (_name, change) => {
+      expect(allowPermissionRequest({ ...displayAudio, ...change })).toBe(false);
+    });
+
+    it.each(['notifications', 'clipboard-read', 'geolocation', 'openExternal', 'fullscreen', 'captured-surface-control', 'unknown'])('refuses %s, even to the capture page', (permission) => {
+      expect(allowPermissionRequest({ ...displayAudio, permission })).toBe(false);
+    });
+  });
+
+  it('allows no navigation', () => {
     expect(allowNavigation('app://earshot/settings.html', 'https://example.com')).toBe(false);
     expect(allowNavigation('app://earshot/settings.html', 'app://earshot/history.html')).toBe(false);
   });
