@@ -36,9 +36,9 @@ export function loadNaudiodon(): Promise<NaudiodonBinding> {
 /**
  * naudiodon2's N-API add-on, loaded without its index.js (see NaNativeAddon for why). In the
  * packaged app this path is inside app.asar; Electron loads it from app.asar.unpacked, where
- * PortAudio's library sits beside it (electron-builder.yml, build/scripts/portaudio-rpath.cjs).
+ * PortAudio's library sits beside it (electron-builder.yml, build/scripts/portaudio-rpath.mjs).
  */
-export function naudiodonAddonPath(): string {
+function naudiodonAddonPath(): string {
   const pkg = createRequire(import.meta.url).resolve('naudiodon2/package.json');
   return join(dirname(pkg), 'build', 'Release', 'naudiodon.node');
 }
