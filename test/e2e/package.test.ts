@@ -135,11 +135,11 @@ describe('the Linux package, moved away from the build tree', () => {
       process.dlopen(m, ${JSON.stringify(addon)});
       const maps = require('fs').readFileSync('/proc/self/maps', 'utf8');
       const libs = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5]).filter((p) => p && /portaudio|\\.node$/.test(p)))];
-      console.log(JSON.stringify({ exports: Object.getOwnPropertyNames(m.exports).sort(), apis: m.exports.getHostAPIs().HostAPIs.map((h) => h.name), devices: m.exports.getDevices().length, libs }));`;
+      console.log(JSON.stringify({ exports: Object.getOwnPropertyNames(m.exports).sort(), apis: m.exports.getHostAPIs().HostAPIs.map((h) => h.name), devices: Array.isArray(m.exports.getDevices()), libs }));`;
     const out = JSON.parse((await run(process.execPath, ['-e', script], cleanEnv(), work)).trim().split('\n').pop() as string);
     expect(out.exports).toEqual(['create', 'getDevices', 'getHostAPIs']);
     expect(out.apis).toContain('ALSA');
-    expect(out.devices).toBeGreaterThanOrEqual(0);
+    expect(out.devices).toBe(true);
     expect(out.libs.sort()).toEqual([join(dirname(addon), 'libportaudio.so.2'), addon].sort());
   });
 
