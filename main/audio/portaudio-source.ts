@@ -8,24 +8,20 @@
  * stderr is filtered; a native crash there ends capture with DEVICE_LOST instead of the CLI.
  */
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EarshotError } from '../../shared/errors.js';
 import { systemClock, type Clock, type Unsubscribe } from '../util/clock.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { pickInputDevice } from './device-match.js';
 import { GapDetector } from './gap-detector.js';
-import type { NaDeviceInfo, NaInputStream, NaudiodonBinding } from './naudiodon-binding.js';
+import { bindingFromAddon, type NaDeviceInfo, type NaInputStream, type NaNativeAddon, type NaudiodonBinding } from './naudiodon-binding.js';
 import type { AudioDevice, AudioFormat, AudioOverflowEvent, AudioSource, AudioSourceStats } from './types.js';
 
 let loading: Promise<NaudiodonBinding> | null = null;
 
 export function loadNaudiodon(): Promise<NaudiodonBinding> {
-  loading ??= import('naudiodon2')
-    .then((mod) => {
-      redirectCrashLog();
-      return ((mod as { default?: unknown }).default ?? mod) as NaudiodonBinding;
-    })
+  loading ??= Promise.resolve()
+    .then(() => bindingFromAddon(createRequire(import.meta.url)(naudiodonAddonPath()) as NaNativeAddon))
     .catch((err: unknown) => {
       loading = null;
       const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -38,20 +34,13 @@ export function loadNaudiodon(): Promise<NaudiodonBinding> {
 }
 
 /**
- * naudiodon registers segfault-handler with "crash.log" in the *current directory* at import. On
- * POSIX, registering again moves that log to the temp dir (the handler copies the path into a
- * 128-byte buffer, hence the length check). On Windows a second registration would add a second
- * handler, so there the log stays in the working directory (documented in the README).
+ * naudiodon2's N-API add-on, loaded without its index.js (see NaNativeAddon for why). In the
+ * packaged app this path is inside app.asar; Electron loads it from app.asar.unpacked, where
+ * PortAudio's library sits beside it (electron-builder.yml, build/scripts/portaudio-rpath.mjs).
  */
-function redirectCrashLog(): void {
-  const target = join(tmpdir(), `earshot-crash-${process.pid}.log`); // the handler creates it read-only
-  if (process.platform === 'win32' || target.length >= 120) return;
-  try {
-    const req = createRequire(createRequire(import.meta.url).resolve('naudiodon2'));
-    (req('segfault-handler') as { registerHandler(path: string): void }).registerHandler(target);
-  } catch {
-    // Only a log location; capture works regardless.
-  }
+function naudiodonAddonPath(): string {
+  const pkg = createRequire(import.meta.url).resolve('naudiodon2/package.json');
+  return join(dirname(pkg), 'build', 'Release', 'naudiodon.node');
 }
 
 export async function listInputDevices(binding: () => Promise<NaudiodonBinding> = loadNaudiodon): Promise<AudioDevice[]> {

@@ -1,6 +1,6 @@
 /**
- * electron-builder.yml cannot be exercised here (it needs Electron's binary), so its shape is
- * checked against electron-builder's own schema plus the promises the issue makes.
+ * electron-builder.yml's shape, checked against electron-builder's own schema plus the promises the
+ * issue makes. test/e2e/package.test.ts builds the Linux package with it against a stand-in Electron.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,9 +35,27 @@ describe('electron-builder.yml', () => {
     expect(plist).toContain('<key>com.apple.security.device.audio-input</key>');
   });
 
-  it('unpacks the native audio module from asar and rebuilds it for Electron', () => {
-    expect(config.asarUnpack.some((g: string) => g.includes('naudiodon2') && g.endsWith('.node'))).toBe(true);
-    expect(config.npmRebuild).toBe(true);
+  it('unpacks the native audio module and PortAudio from asar; ships no add-on that needs an Electron rebuild', () => {
+    for (const ext of ['.node', '.so*', '.dylib', '.dll']) {
+      expect(config.asarUnpack.some((g: string) => g.includes('naudiodon2/build/Release/') && g.endsWith(ext)), ext).toBe(true);
+    }
+    expect(config.npmRebuild).toBe(false);
+    expect(config.files).toContain('!**/node_modules/{segfault-handler,nan,bindings,file-uri-to-path}{,/**/*}');
+    expect(config.beforePack).toBe('./build/scripts/portaudio-rpath.mjs');
+  });
+
+  it("keeps electron-builder's default deb dependencies, adds ALSA, and names the app in reverse DNS", () => {
+    const FpmTarget = require('app-builder-lib/out/targets/FpmTarget').default;
+    const defaults: string[] = FpmTarget.prototype.getDefaultDepends('deb');
+    expect(defaults).toContain('libsecret-1-0');
+    expect(config.deb.depends).toEqual(expect.arrayContaining([...defaults, 'libasound2']));
+    expect(config.deb.recommends).toEqual(expect.arrayContaining(FpmTarget.prototype.getDefaultRecommends('deb')));
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(new URL(pkg.homepage).protocol).toBe('https:');
+    // Electron takes the Wayland app_id from desktopName; the .desktop file must carry the same name.
+    expect(pkg.desktopName).toBe(`${config.appId}.desktop`);
+    expect(config.appId).toMatch(/^[a-z][a-z0-9-]*(\.[a-zA-Z][a-zA-Z0-9_-]*){2,}$/);
+    expect(config.linux.syncDesktopName).toBe(true);
   });
 
   it('ships only compiled output, including the CommonJS preload path main.ts uses', () => {
