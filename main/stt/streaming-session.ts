@@ -11,14 +11,20 @@
  *   of its first sample.
  * - A refused key or rejected settings are fatal at once; everything else is retried with
  *   full-jitter backoff; a silent link is detected by ping within deadAfterMs.
+ * - "Never connected" is not "connected, then lost": until a link was ready once, failures
+ *   count against startupAttempts and then end the session with CONNECT_FAILED and the cause.
+ * - Unfinished text is never dropped when the session ends early (abort, fatal): what the
+ *   live link showed is kept as final.
  */
 import { errorInfo, redactKey, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors.js';
 import type { ConnectionStatus } from '../../shared/status.js';
 import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { notifyAll } from '../util/listeners.js';
 import { AudioBacklog } from './audio-backlog.js';
+import { InBandWarnings } from './in-band-warnings.js';
 import { Backoff } from './backoff.js';
 import { LinkSegments } from './link-segments.js';
+import { displayUrl } from './network-errors.js';
 import type { ProviderEvent, ProviderSpec } from './provider.js';
 import { SendBudget } from './send-budget.js';
 import type { SessionEvent, SessionStats } from './session-events.js';
@@ -52,7 +58,16 @@ export class StreamingSession {
   private readonly backoff: Backoff;
   private readonly budget: SendBudget;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
+  /** Where links go, as people see it (no query string). */
+  private readonly target: string;
+  private readonly inBand: InBandWarnings;
   private phase: Phase = 'idle';
+  /** A link was ready at least once: later failures are "lost", not "never connected". */
+  private established = false;
+  private startupFailures = 0;
+  private startedAt: number | undefined;
+  /** Why the last link failed; shown with the next attempt. Cleared once a link is ready. */
+  private lastFailure: ErrorInfo | undefined;
   private link: SessionLink | null = null;
   private linkCount = 0;
   /** Timeline index of the next sample to send on the current link. */
@@ -78,7 +93,8 @@ export class StreamingSession {
     this.spec = options.spec;
     this.rate = this.spec.sampleRate;
     // Fail now, not on the first connect, on a missing key or a bad endpoint.
-    this.spec.connectRequest(options.provider);
+    this.target = this.scrub(displayUrl(this.spec.connectRequest(options.provider).url));
+    this.inBand = new InBandWarnings(deps.clock);
     this.backlog = new AudioBacklog(this.o.backlogSamples);
     this.backoff = new Backoff(this.o.backoff, deps.random);
     const ratePerMs = (this.o.catchUpRate * this.o.speed * this.rate) / 1000;
@@ -93,6 +109,7 @@ export class StreamingSession {
   start(): void {
     if (this.phase !== 'idle') return;
     this.phase = 'running';
+    this.startedAt = this.deps.clock.now();
     this.connect();
   }
 
@@ -123,6 +140,7 @@ export class StreamingSession {
     } else {
       const wasIdle = this.phase === 'idle';
       this.phase = 'finishing';
+      this.startedAt ??= this.deps.clock.now();
       this.status({ kind: 'finishing', provider: this.spec.label });
       if (wasIdle) this.connect();
       else this.pump();
@@ -138,10 +156,25 @@ export class StreamingSession {
     this.settle();
   }
 
-  /** Ends the session at once: drops the link, cancels every timer. */
+  /**
+   * Set when audio was captured but no link was ever ready, so none of it was transcribed:
+   * the run failed even if it was stopped on purpose. Says why, as the last attempt saw it.
+   */
+  connectFailure(): ErrorInfo | undefined {
+    if (this.established || this.backlog.endIndex === 0) return undefined;
+    const since = this.startedAt === undefined ? 0 : (this.deps.clock.now() - this.startedAt) / 1000;
+    const detail = this.lastFailure?.detail ?? `cannot connect to ${this.target}: stopped after ${since.toFixed(1)} s without an answer (the handshake never completed)`;
+    return errorInfo('CONNECT_FAILED', detail);
+  }
+
+  /** Ends the session at once: keeps the live link's unfinished text, drops the link, cancels every timer. */
   private shutDown(): void {
-    this.phase = 'done';
     const link = this.link;
+    if (link && this.phase !== 'done') {
+      // Stop, kill, fatal error: the sentence being spoken stays, as final (issue 7 item 8).
+      for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
+    }
+    this.phase = 'done';
     if (link) {
       link.closeRequested = true;
       link.transport.terminate();
@@ -166,7 +199,12 @@ export class StreamingSession {
   private connect(): void {
     this.reconnectTimer = undefined;
     if (this.phase === 'done' || this.phase === 'closing') return;
-    this.status({ kind: 'connecting', provider: this.spec.label, attempt: this.backoff.attempt + 1 });
+    const attempt = this.backoff.attempt + 1;
+    this.status(
+      attempt > 1 && this.lastFailure
+        ? { kind: 'connecting', provider: this.spec.label, attempt, reason: this.lastFailure }
+        : { kind: 'connecting', provider: this.spec.label, attempt },
+    );
     let transport: Transport;
     try {
       transport = this.deps.transport(this.spec.connectRequest(this.o.provider));
@@ -175,13 +213,21 @@ export class StreamingSession {
       const info = toErrorInfo(err);
       return this.fatal(info.detail === undefined ? info : { ...info, detail: this.scrub(info.detail) });
     }
-    const link = new SessionLink(++this.linkCount, transport, this.spec.createCodec(this.o.provider), this.deps.clock, (l, e) =>
+    const link = new SessionLink(++this.linkCount, this.target, transport, this.spec.createCodec(this.o.provider), this.deps.clock, (l, e) =>
       this.onTransport(l, e),
     );
     this.link = link;
+    const limit = `${Math.round(this.o.connectTimeoutMs / 1000)} s`;
     link.setTimer(
       'connect',
-      () => this.kill(link, 'NETWORK', `no connection within ${Math.round(this.o.connectTimeoutMs / 1000)} s`),
+      () =>
+        this.kill(
+          link,
+          'NETWORK',
+          link.state === 'connecting'
+            ? `no answer within ${limit} (the handshake never completed)`
+            : `connected to ${this.target}, but ${this.spec.label} did not say it was ready within ${limit}`,
+        ),
       this.o.connectTimeoutMs,
     );
   }
@@ -191,7 +237,7 @@ export class StreamingSession {
       case 'open':
         link.markOpen();
         link.startWatchdog(this.o.pingIntervalMs, this.o.deadAfterMs, (silent) =>
-          this.kill(link, 'LINK_STALLED', `no answer for ${(silent / 1000).toFixed(1)} s`),
+          this.kill(link, 'LINK_STALLED', `no answer to pings for ${(silent / 1000).toFixed(1)} s`),
         );
         if (!this.spec.waitForReady) this.onReady(link);
         return;
@@ -211,6 +257,8 @@ export class StreamingSession {
     if (link.state !== 'open') return;
     link.clearTimer('connect');
     link.state = 'ready';
+    this.established = true;
+    this.lastFailure = undefined;
     // Every link starts at the backlog's start: the end of the last contiguous final.
     this.cursor = this.backlog.startIndex;
     link.segments = new LinkSegments(link.no, this.cursor, this.rate);
@@ -256,7 +304,8 @@ export class StreamingSession {
       case 'error':
         if (ev.fatal) return this.fatal(errorInfo(ev.code, this.scrub(ev.detail)));
         link.lastError = ev.code;
-        this.warn(ev.code, ev.detail);
+        // A server that repeats its complaint on every message gets one line, not a flood.
+        if (this.inBand.shouldWarn(ev.code, ev.detail)) this.warn(ev.code, this.inBand.describe(ev.code, ev.detail));
         return;
       case 'info':
         return;
@@ -301,9 +350,16 @@ export class StreamingSession {
     const judged = link.verdict(this.spec, code, reason);
     const verdict = judged.verdict;
     const detail = this.scrub(judged.detail);
-    if (!verdict.retryable) return this.fatal(errorInfo(verdict.code, detail));
-
-    if (this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects) {
+    if (!verdict.retryable) return this.fatalAfter(link, errorInfo(verdict.code, detail));
+    const failure = errorInfo(verdict.code, detail);
+    this.lastFailure = failure;
+    const finishedTrying = this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects;
+    if (!this.established && (++this.startupFailures >= this.o.startupAttempts || finishedTrying)) {
+      // Never connected: retrying forever would show "connecting" while the audio goes nowhere.
+      const n = this.startupFailures;
+      return this.fatalAfter(link, errorInfo('CONNECT_FAILED', `${detail}; gave up after ${n} attempt${n === 1 ? '' : 's'}`));
+    }
+    if (finishedTrying) {
       // Giving up: what this link heard is all there will be, so keep it.
       this.warn('FLUSH_TIMEOUT', `the connection failed ${this.finishReconnects} times while finishing; up to ${(this.backlog.length / this.rate).toFixed(1)} s at the end may be missing from the transcript`);
       for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
@@ -318,7 +374,7 @@ export class StreamingSession {
       attempt: this.backoff.attempt + 1,
       retryInMs: delay,
       backlogSeconds: this.backlog.length / this.rate,
-      reason: errorInfo(verdict.code, detail),
+      reason: failure,
     });
     this.reconnectTimer = this.deps.clock.setTimeout(() => this.connect(), delay);
   }
@@ -380,7 +436,11 @@ export class StreamingSession {
 
   private onFlushTimeout(link: SessionLink): void {
     if (link.ended || this.phase !== 'finishing') return;
-    this.warn('FLUSH_TIMEOUT', `no end-of-stream answer within ${Math.round(this.spec.flushTimeoutMs / 1000)} s`);
+    // A provider that stays silent when nothing was left to answer (Together after a commit
+    // of trailing silence) missed nothing: only text it showed and never finished is a loss.
+    if (link.codec.owesText?.() !== false) {
+      this.warn('FLUSH_TIMEOUT', `no end-of-stream answer within ${Math.round(this.spec.flushTimeoutMs / 1000)} s`);
+    }
     this.complete(link);
   }
 
@@ -414,6 +474,13 @@ export class StreamingSession {
     this.clearSessionTimers();
     this.status({ kind: 'stopped' });
     this.settle();
+  }
+
+  /** Fatal because `link` (already ended) failed: what it showed is kept, as final. */
+  private fatalAfter(link: SessionLink, error: ErrorInfo): void {
+    if (this.phase === 'done') return;
+    for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
+    this.fatal(error);
   }
 
   private fatal(error: ErrorInfo): void {

@@ -102,6 +102,16 @@ export class TogetherCodec implements ProviderCodec {
     return out;
   }
 
+  /**
+   * After a commit of trailing silence the server may answer `committed` and nothing more
+   * (Coval only waits 5 s for it, §2.4). That item showed no text, so nothing was missed;
+   * only an item whose text was shown and never completed is a loss.
+   */
+  owesText(): boolean {
+    for (const item of this.open.values()) if (item.text) return true;
+    return false;
+  }
+
   private onText(msg: Record<string, unknown>, final: boolean, ctx: DecodeContext, out: ProviderEvent[]): void {
     const id = this.itemId(msg, final);
     // Pipecat reads `transcript` for partials too; the docs say `delta`. Accept either.
