@@ -94,8 +94,7 @@ export function resolveSessionOptions(o: StreamingSessionOptions): ResolvedSessi
     speed,
     pingIntervalMs: positive(o.pingIntervalMs, 2_500, 'ping interval'),
     deadAfterMs: positive(o.deadAfterMs, 5_000, 'dead-link timeout'),
-    // Trusted clients give a handshake 4 s (Deepgram SDK, partysocket); 6 s leaves room for slow TLS.
-    connectTimeoutMs: positive(o.connectTimeoutMs, 6_000, 'connect timeout'),
+    connectTimeoutMs: positive(o.connectTimeoutMs, 10_000, 'connect timeout'),
     backoff,
     startupAttempts,
     maxFinishReconnects: o.maxFinishReconnects ?? 5,
