@@ -30,7 +30,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** Ctrl+C ends within 2 s whatever the network does; the rest of the 2 s is for writing --out. */
-export const STOP_WITHIN_MS = 1500;
+export const STOP_WITHIN_MS = 1200;
 
 const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
