@@ -28,7 +28,7 @@ export function describeNetworkError(err: { code?: unknown; message?: unknown })
   if (NOT_TLS.test(code) || NOT_TLS.test(message)) return `TLS handshake failed: the server does not speak TLS, is it a plain ws:// server? [${code || message}]`;
   if (CERT.test(code)) return `TLS certificate rejected (${code}): ${message}`;
   if (/socket hang up/i.test(message)) return 'the server closed the connection during the handshake';
-  if (/handshake has timed out/i.test(message)) return 'the handshake did not complete in time';
+  if (/handshake has timed out/i.test(message)) return 'the handshake timed out';
   // An unknown code still tells an expert something; keep it next to the text.
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
