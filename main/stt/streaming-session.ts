@@ -17,6 +17,7 @@
  *   live link showed is kept as final.
  */
 import { errorInfo, redactKey, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import type { Segment } from '../../shared/captions.js';
 import type { ConnectionStatus } from '../../shared/status.js';
 import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { notifyAll } from '../util/listeners.js';
@@ -66,6 +67,11 @@ export class StreamingSession {
   private established = false;
   private startupFailures = 0;
   private startedAt: number | undefined;
+  /**
+   * Open text of the last link that died, withdrawn because the next link re-recognises its
+   * audio. Kept until a later link shows text, so that ending before then loses nothing.
+   */
+  private withdrawn: Segment[] = [];
   /** Why the last link failed; shown with the next attempt. Cleared once a link is ready. */
   private lastFailure: ErrorInfo | undefined;
   private link: SessionLink | null = null;
@@ -170,10 +176,7 @@ export class StreamingSession {
   /** Ends the session at once: keeps the live link's unfinished text, drops the link, cancels every timer. */
   private shutDown(): void {
     const link = this.link;
-    if (link && this.phase !== 'done') {
-      // Stop, kill, fatal error: the sentence being spoken stays, as final (issue 7 item 8).
-      for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
-    }
+    if (this.phase !== 'done') this.keepOpenText(link);
     this.phase = 'done';
     if (link) {
       link.closeRequested = true;
@@ -292,6 +295,8 @@ export class StreamingSession {
         const sentSeconds = link.sent / this.rate;
         const r = ev.type === 'segment' ? link.segments.upsert(ev, sentSeconds) : link.segments.retract(ev.id);
         if (r.finalEnd !== undefined) this.backlog.trimBefore(Math.min(r.finalEnd, this.cursor));
+        // The new link's own text now stands for the audio a dead link had shown.
+        if (this.withdrawn.length > 0 && link.segments.showedAny) this.withdrawn = [];
         for (const change of r.changes) this.emit({ type: 'caption', change });
         return;
       }
@@ -365,7 +370,11 @@ export class StreamingSession {
       for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
       return this.done();
     }
-    for (const change of link.segments?.retire(this.backlog.startIndex) ?? []) this.emit({ type: 'caption', change });
+    const open = link.segments?.openShown() ?? [];
+    const retired = link.segments?.retire(this.backlog.startIndex) ?? [];
+    const removed = new Set(retired.flatMap((c) => (c.kind === 'remove' ? [c.id] : [])));
+    if (removed.size > 0) this.withdrawn = open.filter((s) => removed.has(s.id));
+    for (const change of retired) this.emit({ type: 'caption', change });
     this.cursor = this.backlog.startIndex;
     const delay = this.backoff.nextDelay(uptime) + (verdict.minDelayMs ?? 0);
     this.status({
@@ -479,8 +488,20 @@ export class StreamingSession {
   /** Fatal because `link` (already ended) failed: what it showed is kept, as final. */
   private fatalAfter(link: SessionLink, error: ErrorInfo): void {
     if (this.phase === 'done') return;
-    for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
+    this.keepOpenText(link);
     this.fatal(error);
+  }
+
+  /**
+   * Ending early (stop, kill, fatal error): the sentence being spoken stays, as final. That is
+   * the open text of `link`, or, if it showed nothing yet, what the link before it showed.
+   */
+  private keepOpenText(link: SessionLink | null): void {
+    for (const change of link?.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
+    if (!link?.segments?.showedAny) {
+      for (const s of this.withdrawn) this.emit({ type: 'caption', change: { kind: 'upsert', segment: { ...s, final: true } } });
+    }
+    this.withdrawn = [];
   }
 
   private fatal(error: ErrorInfo): void {

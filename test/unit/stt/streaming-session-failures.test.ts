@@ -178,6 +178,39 @@ describe('ending early keeps the open text', () => {
     expect(t.rec.problems).toEqual([]);
   });
 
+  test('stopped while reconnecting: the text the dead link showed comes back as final, once', async () => {
+    const t = setup((link, clock) => (link.index === 1 ? undefined : clock.setTimeout(() => link.open(), 5)));
+    t.session.start();
+    t.session.pushAudio(new Int16Array(3200));
+    await t.clock.advanceAsync(20, 5);
+    t.hub.last.receive(seg('a', 'done sentence', true));
+    t.hub.last.receive(seg('b', 'words still being'));
+    t.hub.last.drop(1006);
+    await t.clock.advanceAsync(1000, 10);
+    expect([...t.rec.shown.values()].map((s) => s.text)).toEqual(['done sentence']); // withdrawn for the replay
+    t.session.abort();
+    expect(t.rec.finals().map((s) => s.text)).toEqual(['done sentence', 'words still being']);
+    expect(t.rec.problems).toEqual([]);
+  });
+
+  test('once a later link showed its own text, the dead link\'s text is never brought back (no doubling)', async () => {
+    const t = setup((link, clock) => (link.index >= 2 ? undefined : clock.setTimeout(() => link.open(), 5)));
+    t.session.start();
+    t.session.pushAudio(new Int16Array(3200));
+    await t.clock.advanceAsync(20, 5);
+    t.hub.last.receive(seg('b', 'words still being'));
+    t.hub.last.drop(1006);
+    await t.clock.advanceAsync(2000, 10);
+    expect(t.hub.links).toHaveLength(2);
+    // The replay on the second link finishes that sentence, then this link dies too.
+    t.hub.last.receive(seg('b', 'words still being said', true));
+    t.hub.last.drop(1006);
+    await t.clock.advanceAsync(2000, 10);
+    t.session.abort();
+    expect(t.rec.finals().map((s) => s.text)).toEqual(['words still being said']);
+    expect(t.rec.problems).toEqual([]);
+  });
+
   test('a fatal in-band error keeps it too, before the fatal event', async () => {
     const t = setup((link, clock) => clock.setTimeout(() => link.open(), 5));
     t.session.start();
