@@ -22,6 +22,7 @@ import type { ConnectionStatus } from '../../shared/status.js';
 import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { notifyAll } from '../util/listeners.js';
 import { AudioBacklog } from './audio-backlog.js';
+import { ConnectRecord } from './connect-record.js';
 import { InBandWarnings } from './in-band-warnings.js';
 import { Backoff } from './backoff.js';
 import { LinkSegments } from './link-segments.js';
@@ -63,17 +64,12 @@ export class StreamingSession {
   private readonly target: string;
   private readonly inBand: InBandWarnings;
   private phase: Phase = 'idle';
-  /** A link was ready at least once: later failures are "lost", not "never connected". */
-  private established = false;
-  private startupFailures = 0;
-  private startedAt: number | undefined;
+  private readonly connects: ConnectRecord;
   /**
    * Open text of the last link that died, withdrawn because the next link re-recognises its
    * audio. Kept until a later link shows text, so that ending before then loses nothing.
    */
   private withdrawn: Segment[] = [];
-  /** Why the last link failed; shown with the next attempt. Cleared once a link is ready. */
-  private lastFailure: ErrorInfo | undefined;
   private link: SessionLink | null = null;
   private linkCount = 0;
   /** Timeline index of the next sample to send on the current link. */
@@ -101,6 +97,7 @@ export class StreamingSession {
     // Fail now, not on the first connect, on a missing key or a bad endpoint.
     this.target = this.scrub(displayUrl(this.spec.connectRequest(options.provider).url));
     this.inBand = new InBandWarnings(deps.clock);
+    this.connects = new ConnectRecord(this.target, this.o.startupAttempts);
     this.backlog = new AudioBacklog(this.o.backlogSamples);
     this.backoff = new Backoff(this.o.backoff, deps.random);
     const ratePerMs = (this.o.catchUpRate * this.o.speed * this.rate) / 1000;
@@ -115,7 +112,7 @@ export class StreamingSession {
   start(): void {
     if (this.phase !== 'idle') return;
     this.phase = 'running';
-    this.startedAt = this.deps.clock.now();
+    this.connects.started(this.deps.clock.now());
     this.connect();
   }
 
@@ -146,7 +143,7 @@ export class StreamingSession {
     } else {
       const wasIdle = this.phase === 'idle';
       this.phase = 'finishing';
-      this.startedAt ??= this.deps.clock.now();
+      this.connects.started(this.deps.clock.now());
       this.status({ kind: 'finishing', provider: this.spec.label });
       if (wasIdle) this.connect();
       else this.pump();
@@ -167,10 +164,7 @@ export class StreamingSession {
    * the run failed even if it was stopped on purpose. Says why, as the last attempt saw it.
    */
   connectFailure(): ErrorInfo | undefined {
-    if (this.established || this.backlog.endIndex === 0) return undefined;
-    const since = this.startedAt === undefined ? 0 : (this.deps.clock.now() - this.startedAt) / 1000;
-    const detail = this.lastFailure?.detail ?? `cannot connect to ${this.target}: stopped after ${since.toFixed(1)} s without an answer (the handshake never completed)`;
-    return errorInfo('CONNECT_FAILED', detail);
+    return this.connects.unsentAudioFailure(this.deps.clock.now(), this.backlog.endIndex);
   }
 
   /** Ends the session at once: keeps the live link's unfinished text, drops the link, cancels every timer. */
@@ -204,8 +198,8 @@ export class StreamingSession {
     if (this.phase === 'done' || this.phase === 'closing') return;
     const attempt = this.backoff.attempt + 1;
     this.status(
-      attempt > 1 && this.lastFailure
-        ? { kind: 'connecting', provider: this.spec.label, attempt, reason: this.lastFailure }
+      attempt > 1 && this.connects.lastFailure
+        ? { kind: 'connecting', provider: this.spec.label, attempt, reason: this.connects.lastFailure }
         : { kind: 'connecting', provider: this.spec.label, attempt },
     );
     let transport: Transport;
@@ -260,8 +254,7 @@ export class StreamingSession {
     if (link.state !== 'open') return;
     link.clearTimer('connect');
     link.state = 'ready';
-    this.established = true;
-    this.lastFailure = undefined;
+    this.connects.ready();
     // Every link starts at the backlog's start: the end of the last contiguous final.
     this.cursor = this.backlog.startIndex;
     link.segments = new LinkSegments(link.no, this.cursor, this.rate);
@@ -357,13 +350,10 @@ export class StreamingSession {
     const detail = this.scrub(judged.detail);
     if (!verdict.retryable) return this.fatalAfter(link, errorInfo(verdict.code, detail));
     const failure = errorInfo(verdict.code, detail);
-    this.lastFailure = failure;
     const finishedTrying = this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects;
-    if (!this.established && (++this.startupFailures >= this.o.startupAttempts || finishedTrying)) {
-      // Never connected: retrying forever would show "connecting" while the audio goes nowhere.
-      const n = this.startupFailures;
-      return this.fatalAfter(link, errorInfo('CONNECT_FAILED', `${detail}; gave up after ${n} attempt${n === 1 ? '' : 's'}`));
-    }
+    // Never connected: retrying forever would show "connecting" while the audio goes nowhere.
+    const neverConnected = this.connects.failed(failure, finishedTrying);
+    if (neverConnected) return this.fatalAfter(link, neverConnected);
     if (finishedTrying) {
       // Giving up: what this link heard is all there will be, so keep it.
       this.warn('FLUSH_TIMEOUT', `the connection failed ${this.finishReconnects} times while finishing; up to ${(this.backlog.length / this.rate).toFixed(1)} s at the end may be missing from the transcript`);
