@@ -36,6 +36,8 @@ export class TogetherCodec implements ProviderCodec {
   private eosSent = false;
   private answeredAfterEos = false;
   private committedItem: string | undefined;
+  /** Recently completed items (bounded): a commit can name one that VAD finished just before. */
+  private readonly completed = new Set<string>();
   private flushed = false;
   /** Ids for events that come without `item_id` (the field is observed, not documented). */
   private anonymous = 0;
@@ -77,7 +79,10 @@ export class TogetherCodec implements ProviderCodec {
         break;
       case 'input_audio_buffer.committed': {
         const id = typeof msg.item_id === 'string' && msg.item_id ? msg.item_id : undefined;
-        if (this.eosSent && id) {
+        if (this.eosSent && id && this.completed.has(id)) {
+          // Already answered: its `completed` came first, and none will follow.
+          this.answeredAfterEos = true;
+        } else if (this.eosSent && id) {
           this.committedItem = id;
           this.pending.add(id);
         }
@@ -126,6 +131,8 @@ export class TogetherCodec implements ProviderCodec {
     if (final) {
       this.open.delete(id);
       this.pending.delete(id);
+      this.completed.add(id);
+      if (this.completed.size > 64) this.completed.delete(this.completed.values().next().value!);
       if (this.eosSent) this.answeredAfterEos = true;
       if (text) out.push({ type: 'segment', id, text, start: item.start, end: item.end, final: true });
       else if (hadText) out.push({ type: 'retract', id });
