@@ -488,7 +488,8 @@ export class StreamingSession {
    */
   private keepOpenText(link: SessionLink | null): void {
     for (const change of link?.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
-    if (!link?.segments?.showedAny) {
+    // After a flush the live link's answer is complete: an empty one replaces the old text.
+    if (!link?.segments?.showedAny && this.phase !== 'closing') {
       for (const s of this.withdrawn) this.emit({ type: 'caption', change: { kind: 'upsert', segment: { ...s, final: true } } });
     }
     this.withdrawn = [];
