@@ -7,6 +7,7 @@ export const ERROR_TABLE = {
   AUTH_REFUSED: { retryable: false, message: 'The speech service refused the API key. Check the key (settings, --api-key or the provider\'s environment variable) and your account balance.' },
   KEY_MISSING: { retryable: false, message: 'No API key is set. Add one in settings, pass --api-key, or set the provider\'s environment variable.' },
   ENDPOINT_INVALID: { retryable: false, message: 'The endpoint URL is not valid. Use wss://host/path (ws:// is only allowed for 127.0.0.1, ::1 or localhost).' },
+  CONNECT_FAILED: { retryable: false, message: 'Earshot could not connect to the speech service, so nothing was transcribed. Check the endpoint, your network and any proxy or firewall, then start again.' },
   HANDSHAKE_FAILED: { retryable: true, message: 'The speech service did not accept the connection. Earshot will keep retrying.' },
   NETWORK: { retryable: true, message: 'The connection to the speech service was lost. Reconnecting; audio is kept and will be sent when the link is back.' },
   LINK_STALLED: { retryable: true, message: 'The speech service stopped answering. Reconnecting; audio is kept.' },

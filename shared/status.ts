@@ -3,7 +3,13 @@ import { describeError, type ErrorInfo } from './errors.js';
 /** Connection state as the overlay, tray and terminal show it. */
 export type ConnectionStatus =
   | { kind: 'idle' }
-  | { kind: 'connecting'; provider: string; attempt: number }
+  | {
+      kind: 'connecting';
+      provider: string;
+      attempt: number;
+      /** Why the previous attempt failed (from the second attempt on). */
+      reason?: ErrorInfo;
+    }
   | { kind: 'live'; provider: string }
   | {
       kind: 'reconnecting';
@@ -29,12 +35,20 @@ export interface AudioLevel {
 export function describeStatus(s: ConnectionStatus): string {
   switch (s.kind) {
     case 'idle': return 'idle';
-    case 'connecting': return s.attempt > 1 ? `connecting to ${s.provider} (attempt ${s.attempt})` : `connecting to ${s.provider}`;
+    case 'connecting':
+      if (s.attempt <= 1) return `connecting to ${s.provider}`;
+      return `connecting to ${s.provider} (attempt ${s.attempt})${s.reason ? ` · last attempt: ${why(s.reason)}` : ''}`;
     case 'live': return `live · streaming to ${s.provider}`;
-    case 'reconnecting': return `reconnecting to ${s.provider} in ${(s.retryInMs / 1000).toFixed(1)} s · ${s.backlogSeconds.toFixed(1)} s of audio kept`;
+    case 'reconnecting':
+      return `reconnecting to ${s.provider} in ${(s.retryInMs / 1000).toFixed(1)} s · ${s.backlogSeconds.toFixed(1)} s of audio kept · ${why(s.reason)}`;
     case 'finishing': return `finishing · waiting for ${s.provider}`;
     case 'paused': return 'paused';
     case 'stopped': return 'stopped';
     case 'error': return `error: ${describeError(s.error)}`;
   }
+}
+
+/** The specifics of a failure for a one-line status (the close code, the network error); the general message otherwise. */
+function why(e: ErrorInfo): string {
+  return e.detail ?? e.message;
 }

@@ -29,6 +29,8 @@ export interface CliIo {
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Ctrl+C ends within 2 s whatever the network does; the rest of the 2 s is for writing --out. */
+export const STOP_WITHIN_MS = 1200;
 
 const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
@@ -99,7 +101,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     interrupts++;
     if (interrupts === 1) {
       view.notice(`${signal}: stopping capture and waiting for the last captions (press Ctrl+C again to quit now)`);
-      void run.stop();
+      void run.stop({ withinMs: STOP_WITHIN_MS });
     } else {
       void run.kill();
     }

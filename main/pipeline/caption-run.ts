@@ -78,6 +78,7 @@ export class CaptionRun {
   private lastChunkAt = 0;
   private warnedNoAudio = false;
   private watchdog: TimerHandle | undefined;
+  private stopTimer: TimerHandle | undefined;
   /** The session's latest state, shown again when a pause ends (it may be reconnecting). */
   private linkStatus: ConnectionStatus;
 
@@ -126,10 +127,7 @@ export class CaptionRun {
         error: errorInfo('AUDIO_OVERFLOW', `${Math.round(e.lostMs)} ms lost (${(e.totalLostMs / 1000).toFixed(1)} s in total, ${e.overflows} time${e.overflows === 1 ? '' : 's'})`),
       }),
     );
-    this.offSourceError = this.config.source.onError?.((e) => {
-      this.sourceError ??= e;
-      this.emit({ type: 'warning', error: e });
-    });
+    this.offSourceError = this.config.source.onError?.((e) => this.sourceFailed(e));
     if (this.config.source.live) {
       this.lastChunkAt = this.deps.clock.now();
       this.armWatchdog();
@@ -145,13 +143,20 @@ export class CaptionRun {
     this.emit({ type: 'status', status: paused ? { kind: 'paused' } : this.linkStatus });
   }
 
-  /** Stops capture, lets the provider finish what it owes, and resolves with the result. */
-  stop(): Promise<RunResult> {
+  /**
+   * Stops capture, lets the provider finish what it owes, and resolves with the result.
+   * With `withinMs`, the provider gets at most that long (a hanging handshake or a slow flush
+   * must not keep Ctrl+C waiting); then the run ends as kill() does, keeping the open text.
+   */
+  stop(options: { withinMs?: number } = {}): Promise<RunResult> {
     if (!this.stopping) {
       this.stopping = true;
       this.abort.abort();
       void this.config.source.close();
       if (!this.started) this.finish(false);
+    }
+    if (options.withinMs !== undefined && !this.finished && this.stopTimer === undefined) {
+      this.stopTimer = this.deps.clock.setTimeout(() => this.endNow(), options.withinMs);
     }
     return this.done;
   }
@@ -186,11 +191,17 @@ export class CaptionRun {
           clock: this.deps.clock,
           signal: this.abort.signal,
         });
-    for await (const samples of frames) {
-      if (this.fatal) break;
-      if (this.paused) continue;
-      this.meter(samples);
-      this.session.pushAudio(samples);
+    try {
+      for await (const samples of frames) {
+        if (this.fatal) break;
+        if (this.paused) continue;
+        this.meter(samples);
+        this.session.pushAudio(samples);
+      }
+    } catch (err) {
+      // Capture died (device gone, capture process killed, a damaged file): the run ends with
+      // that error, but what was captured is still flushed, so the sentence being spoken stays.
+      this.sourceFailed(toErrorInfo(err));
     }
     if (converter.droppedBytes > 0) {
       this.emit({ type: 'warning', error: errorInfo('WAV_CORRUPT', `${source.description}: the last ${converter.droppedBytes} bytes were not a whole audio frame and were skipped`) });
@@ -240,6 +251,13 @@ export class CaptionRun {
     }
   }
 
+  private sourceFailed(error: ErrorInfo): void {
+    // The source reports its failure twice (onError, then chunks() throws): one warning.
+    if (this.sourceError) return;
+    this.sourceError = error;
+    this.emit({ type: 'warning', error });
+  }
+
   private failed(error: ErrorInfo): void {
     if (this.fatal) return;
     this.fatal = error;
@@ -261,7 +279,9 @@ export class CaptionRun {
     if (this.finished) return;
     this.finished = true;
     this.deps.clock.clearTimeout(this.watchdog);
-    const fatal = this.fatal ?? this.sourceError;
+    this.deps.clock.clearTimeout(this.stopTimer);
+    // Audio captured but never sent anywhere is a failure, even when the user stopped the run.
+    const fatal = this.fatal ?? this.sourceError ?? this.session.connectFailure();
     const result: RunResult = { flushed, fatal, finals: this.store.finalSegments(), stats: this.session.stats() };
     if (!this.fatal) this.emit({ type: 'status', status: fatal ? { kind: 'error', error: fatal } : { kind: 'stopped' } });
     this.emit({ type: 'ended', result });

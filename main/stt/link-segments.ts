@@ -33,6 +33,8 @@ export class LinkSegments {
   private readonly entries = new Map<string, Entry>();
   private readonly order: string[] = [];
   private finalCount = 0;
+  /** Some text of this link reached the captions. */
+  private showedText = false;
   /** Link-local sample → timeline sample, piecewise: a jump where lost audio was skipped. */
   private readonly map: Array<{ local: number; timeline: number }>;
 
@@ -119,6 +121,21 @@ export class LinkSegments {
     return changes;
   }
 
+  /** Whether any text of this link was ever shown. */
+  get showedAny(): boolean {
+    return this.showedText;
+  }
+
+  /** The shown segments that are not final yet, as shown. */
+  openShown(): Segment[] {
+    const out: Segment[] = [];
+    for (const id of this.order.slice(this.finalCount)) {
+      const shown = this.entries.get(id)!.shown;
+      if (shown && !shown.final) out.push(shown);
+    }
+    return out;
+  }
+
   /** Segments not final yet. */
   get pending(): number {
     return this.order.length - this.finalCount;
@@ -159,6 +176,7 @@ export class LinkSegments {
     const s = e.shown;
     if (s && s.text === segment.text && s.start === segment.start && s.end === segment.end && s.final === segment.final) return;
     e.shown = segment;
+    this.showedText = true;
     changes.push({ kind: 'upsert', segment });
   }
 }

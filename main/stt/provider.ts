@@ -60,6 +60,12 @@ export interface ProviderCodec {
   /** A keepalive to send during silence, or null when the provider needs none. */
   keepAlive(): WireMessage | null;
   decode(data: string | Buffer, binary: boolean, ctx: DecodeContext): ProviderEvent[];
+  /**
+   * Asked when the end-of-stream answer did not come in time: whether text the server showed
+   * is still unfinished (so the transcript may miss words). Codecs that cannot tell leave it
+   * out, and the timeout is then reported as a possible loss.
+   */
+  owesText?(): boolean;
 }
 
 export interface CloseVerdict {

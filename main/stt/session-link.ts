@@ -33,6 +33,8 @@ export class SessionLink {
 
   constructor(
     readonly no: number,
+    /** Where it connects, as shown to people (no query string). */
+    readonly target: string,
     readonly transport: Transport,
     readonly codec: ProviderCodec,
     private readonly clock: Clock,
@@ -110,14 +112,24 @@ export class SessionLink {
     tick(everyMs);
   }
 
-  /** What the end of this link means, and a detail for people (not yet scrubbed of secrets). */
+  /**
+   * What the end of this link means, and a detail for people (not yet scrubbed of secrets)
+   * that says why: "cannot connect to URL: connection refused" for a link that never opened,
+   * the close code and reason, "no answer to pings", or the network error for one that did.
+   */
   verdict(spec: ProviderSpec, code: number, reason: string): { verdict: CloseVerdict; detail: string } {
-    if (this.killedFor) return { verdict: { code: this.killedFor.code, retryable: true }, detail: this.killedFor.detail };
+    const never = this.openedAt === undefined ? `cannot connect to ${this.target}: ` : '';
+    if (this.killedFor) return { verdict: { code: this.killedFor.code, retryable: true }, detail: `${never}${this.killedFor.detail}` };
     if (this.refusal) {
       const { status, body } = this.refusal;
-      return { verdict: spec.classifyHandshake(status), detail: `HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}` };
+      return { verdict: spec.classifyHandshake(status), detail: `${never}HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}` };
     }
-    const detail = [this.networkError, `close ${code}${reason ? ` ${reason}` : ''}`].filter(Boolean).join(', ');
+    const closed = `close ${code}${reason ? ` "${reason}"` : ''}`;
+    const detail = never
+      ? `${never}${this.networkError ?? `the connection closed during the handshake (${closed})`}`
+      : this.networkError
+        ? `connection lost: ${this.networkError} (${closed})`
+        : `closed by the server: ${closed}`;
     return { verdict: spec.classifyClose(code, reason, this.lastError), detail };
   }
 

@@ -24,6 +24,12 @@ export interface StreamingSessionOptions {
   /** Limit for the link to open (and to become ready, for providers that announce it). */
   connectTimeoutMs?: number;
   backoff?: Partial<BackoffOptions>;
+  /**
+   * Attempts before giving up when no link was ever ready ("never connected": wrong port,
+   * TLS to a plain server, a proxy that swallows the handshake). Once a link was ready,
+   * retries are unlimited ("connected, then lost").
+   */
+  startupAttempts?: number;
   /** Reconnects allowed while finishing before giving up on the flush. */
   maxFinishReconnects?: number;
   /** How long to wait for a close we asked for before dropping the socket. */
@@ -43,6 +49,7 @@ export interface ResolvedSessionOptions {
   deadAfterMs: number;
   connectTimeoutMs: number;
   backoff: BackoffOptions;
+  startupAttempts: number;
   maxFinishReconnects: number;
   closeGraceMs: number;
 }
@@ -73,6 +80,9 @@ export function resolveSessionOptions(o: StreamingSessionOptions): ResolvedSessi
   };
   const backoff = { ...DEFAULT_BACKOFF, ...o.backoff };
   check(backoff.baseMs > 0 && backoff.capMs >= backoff.baseMs && backoff.minUptimeMs >= 0, 'backoff needs 0 < base <= cap');
+  // Three strikes, as pipecat does for links that die at once (perf-reliability.md B1).
+  const startupAttempts = o.startupAttempts ?? 3;
+  check(startupAttempts >= 1 && (Number.isInteger(startupAttempts) || startupAttempts === Infinity), 'start-up attempts must be a whole number of at least 1');
   return {
     spec,
     provider: o.provider,
@@ -86,6 +96,7 @@ export function resolveSessionOptions(o: StreamingSessionOptions): ResolvedSessi
     deadAfterMs: positive(o.deadAfterMs, 5_000, 'dead-link timeout'),
     connectTimeoutMs: positive(o.connectTimeoutMs, 10_000, 'connect timeout'),
     backoff,
+    startupAttempts,
     maxFinishReconnects: o.maxFinishReconnects ?? 5,
     closeGraceMs: positive(o.closeGraceMs, 2_000, 'close grace'),
   };

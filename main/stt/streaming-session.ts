@@ -11,14 +11,22 @@
  *   of its first sample.
  * - A refused key or rejected settings are fatal at once; everything else is retried with
  *   full-jitter backoff; a silent link is detected by ping within deadAfterMs.
+ * - "Never connected" is not "connected, then lost": until a link was ready once, failures
+ *   count against startupAttempts and then end the session with CONNECT_FAILED and the cause.
+ * - Unfinished text is never dropped when the session ends early (abort, fatal): what the
+ *   live link showed is kept as final.
  */
 import { errorInfo, redactKey, toErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors.js';
+import type { Segment } from '../../shared/captions.js';
 import type { ConnectionStatus } from '../../shared/status.js';
 import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { notifyAll } from '../util/listeners.js';
 import { AudioBacklog } from './audio-backlog.js';
+import { ConnectRecord } from './connect-record.js';
+import { InBandWarnings } from './in-band-warnings.js';
 import { Backoff } from './backoff.js';
 import { LinkSegments } from './link-segments.js';
+import { displayUrl } from './network-errors.js';
 import type { ProviderEvent, ProviderSpec } from './provider.js';
 import { SendBudget } from './send-budget.js';
 import type { SessionEvent, SessionStats } from './session-events.js';
@@ -52,7 +60,16 @@ export class StreamingSession {
   private readonly backoff: Backoff;
   private readonly budget: SendBudget;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
+  /** Where links go, as people see it (no query string). */
+  private readonly target: string;
+  private readonly inBand: InBandWarnings;
   private phase: Phase = 'idle';
+  private readonly connects: ConnectRecord;
+  /**
+   * Open text of the last link that died, withdrawn because the next link re-recognises its
+   * audio. Kept until a later link shows text, so that ending before then loses nothing.
+   */
+  private withdrawn: Segment[] = [];
   private link: SessionLink | null = null;
   private linkCount = 0;
   /** Timeline index of the next sample to send on the current link. */
@@ -78,7 +95,9 @@ export class StreamingSession {
     this.spec = options.spec;
     this.rate = this.spec.sampleRate;
     // Fail now, not on the first connect, on a missing key or a bad endpoint.
-    this.spec.connectRequest(options.provider);
+    this.target = this.scrub(displayUrl(this.spec.connectRequest(options.provider).url));
+    this.inBand = new InBandWarnings(deps.clock);
+    this.connects = new ConnectRecord(this.target, this.o.startupAttempts);
     this.backlog = new AudioBacklog(this.o.backlogSamples);
     this.backoff = new Backoff(this.o.backoff, deps.random);
     const ratePerMs = (this.o.catchUpRate * this.o.speed * this.rate) / 1000;
@@ -93,6 +112,7 @@ export class StreamingSession {
   start(): void {
     if (this.phase !== 'idle') return;
     this.phase = 'running';
+    this.connects.started(this.deps.clock.now());
     this.connect();
   }
 
@@ -123,6 +143,7 @@ export class StreamingSession {
     } else {
       const wasIdle = this.phase === 'idle';
       this.phase = 'finishing';
+      this.connects.started(this.deps.clock.now());
       this.status({ kind: 'finishing', provider: this.spec.label });
       if (wasIdle) this.connect();
       else this.pump();
@@ -138,10 +159,19 @@ export class StreamingSession {
     this.settle();
   }
 
-  /** Ends the session at once: drops the link, cancels every timer. */
+  /**
+   * Set when audio was captured but no link was ever ready, so none of it was transcribed:
+   * the run failed even if it was stopped on purpose. Says why, as the last attempt saw it.
+   */
+  connectFailure(): ErrorInfo | undefined {
+    return this.connects.unsentAudioFailure(this.deps.clock.now(), this.backlog.endIndex);
+  }
+
+  /** Ends the session at once: keeps the live link's unfinished text, drops the link, cancels every timer. */
   private shutDown(): void {
-    this.phase = 'done';
     const link = this.link;
+    if (this.phase !== 'done') this.keepOpenText(link);
+    this.phase = 'done';
     if (link) {
       link.closeRequested = true;
       link.transport.terminate();
@@ -166,7 +196,12 @@ export class StreamingSession {
   private connect(): void {
     this.reconnectTimer = undefined;
     if (this.phase === 'done' || this.phase === 'closing') return;
-    this.status({ kind: 'connecting', provider: this.spec.label, attempt: this.backoff.attempt + 1 });
+    const attempt = this.backoff.attempt + 1;
+    this.status(
+      attempt > 1 && this.connects.lastFailure
+        ? { kind: 'connecting', provider: this.spec.label, attempt, reason: this.connects.lastFailure }
+        : { kind: 'connecting', provider: this.spec.label, attempt },
+    );
     let transport: Transport;
     try {
       transport = this.deps.transport(this.spec.connectRequest(this.o.provider));
@@ -175,13 +210,21 @@ export class StreamingSession {
       const info = toErrorInfo(err);
       return this.fatal(info.detail === undefined ? info : { ...info, detail: this.scrub(info.detail) });
     }
-    const link = new SessionLink(++this.linkCount, transport, this.spec.createCodec(this.o.provider), this.deps.clock, (l, e) =>
+    const link = new SessionLink(++this.linkCount, this.target, transport, this.spec.createCodec(this.o.provider), this.deps.clock, (l, e) =>
       this.onTransport(l, e),
     );
     this.link = link;
+    const limit = `${Math.round(this.o.connectTimeoutMs / 1000)} s`;
     link.setTimer(
       'connect',
-      () => this.kill(link, 'NETWORK', `no connection within ${Math.round(this.o.connectTimeoutMs / 1000)} s`),
+      () =>
+        this.kill(
+          link,
+          'NETWORK',
+          link.state === 'connecting'
+            ? `no answer within ${limit} (the handshake never completed)`
+            : `connected to ${this.target}, but ${this.spec.label} did not say it was ready within ${limit}`,
+        ),
       this.o.connectTimeoutMs,
     );
   }
@@ -191,7 +234,7 @@ export class StreamingSession {
       case 'open':
         link.markOpen();
         link.startWatchdog(this.o.pingIntervalMs, this.o.deadAfterMs, (silent) =>
-          this.kill(link, 'LINK_STALLED', `no answer for ${(silent / 1000).toFixed(1)} s`),
+          this.kill(link, 'LINK_STALLED', `no answer to pings for ${(silent / 1000).toFixed(1)} s`),
         );
         if (!this.spec.waitForReady) this.onReady(link);
         return;
@@ -211,6 +254,7 @@ export class StreamingSession {
     if (link.state !== 'open') return;
     link.clearTimer('connect');
     link.state = 'ready';
+    this.connects.ready();
     // Every link starts at the backlog's start: the end of the last contiguous final.
     this.cursor = this.backlog.startIndex;
     link.segments = new LinkSegments(link.no, this.cursor, this.rate);
@@ -244,6 +288,8 @@ export class StreamingSession {
         const sentSeconds = link.sent / this.rate;
         const r = ev.type === 'segment' ? link.segments.upsert(ev, sentSeconds) : link.segments.retract(ev.id);
         if (r.finalEnd !== undefined) this.backlog.trimBefore(Math.min(r.finalEnd, this.cursor));
+        // The new link's own text now stands for the audio a dead link had shown.
+        if (this.withdrawn.length > 0 && link.segments.showedAny) this.withdrawn = [];
         for (const change of r.changes) this.emit({ type: 'caption', change });
         return;
       }
@@ -256,7 +302,8 @@ export class StreamingSession {
       case 'error':
         if (ev.fatal) return this.fatal(errorInfo(ev.code, this.scrub(ev.detail)));
         link.lastError = ev.code;
-        this.warn(ev.code, ev.detail);
+        // A server that repeats its complaint on every message gets one line, not a flood.
+        if (this.inBand.shouldWarn(ev.code, ev.detail)) this.warn(ev.code, this.inBand.describe(ev.code, ev.detail));
         return;
       case 'info':
         return;
@@ -301,15 +348,23 @@ export class StreamingSession {
     const judged = link.verdict(this.spec, code, reason);
     const verdict = judged.verdict;
     const detail = this.scrub(judged.detail);
-    if (!verdict.retryable) return this.fatal(errorInfo(verdict.code, detail));
-
-    if (this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects) {
+    if (!verdict.retryable) return this.fatalAfter(link, errorInfo(verdict.code, detail));
+    const failure = errorInfo(verdict.code, detail);
+    const finishedTrying = this.phase === 'finishing' && ++this.finishReconnects > this.o.maxFinishReconnects;
+    // Never connected: retrying forever would show "connecting" while the audio goes nowhere.
+    const neverConnected = this.connects.failed(failure, finishedTrying);
+    if (neverConnected) return this.fatalAfter(link, neverConnected);
+    if (finishedTrying) {
       // Giving up: what this link heard is all there will be, so keep it.
       this.warn('FLUSH_TIMEOUT', `the connection failed ${this.finishReconnects} times while finishing; up to ${(this.backlog.length / this.rate).toFixed(1)} s at the end may be missing from the transcript`);
       for (const change of link.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
       return this.done();
     }
-    for (const change of link.segments?.retire(this.backlog.startIndex) ?? []) this.emit({ type: 'caption', change });
+    const open = link.segments?.openShown() ?? [];
+    const retired = link.segments?.retire(this.backlog.startIndex) ?? [];
+    const removed = new Set(retired.flatMap((c) => (c.kind === 'remove' ? [c.id] : [])));
+    if (removed.size > 0) this.withdrawn = open.filter((s) => removed.has(s.id));
+    for (const change of retired) this.emit({ type: 'caption', change });
     this.cursor = this.backlog.startIndex;
     const delay = this.backoff.nextDelay(uptime) + (verdict.minDelayMs ?? 0);
     this.status({
@@ -318,7 +373,7 @@ export class StreamingSession {
       attempt: this.backoff.attempt + 1,
       retryInMs: delay,
       backlogSeconds: this.backlog.length / this.rate,
-      reason: errorInfo(verdict.code, detail),
+      reason: failure,
     });
     this.reconnectTimer = this.deps.clock.setTimeout(() => this.connect(), delay);
   }
@@ -380,7 +435,11 @@ export class StreamingSession {
 
   private onFlushTimeout(link: SessionLink): void {
     if (link.ended || this.phase !== 'finishing') return;
-    this.warn('FLUSH_TIMEOUT', `no end-of-stream answer within ${Math.round(this.spec.flushTimeoutMs / 1000)} s`);
+    // A provider that stays silent when nothing was left to answer (Together after a commit
+    // of trailing silence) missed nothing: only text it showed and never finished is a loss.
+    if (link.codec.owesText?.() !== false) {
+      this.warn('FLUSH_TIMEOUT', `no end-of-stream answer within ${Math.round(this.spec.flushTimeoutMs / 1000)} s`);
+    }
     this.complete(link);
   }
 
@@ -414,6 +473,26 @@ export class StreamingSession {
     this.clearSessionTimers();
     this.status({ kind: 'stopped' });
     this.settle();
+  }
+
+  /** Fatal because `link` (already ended) failed: what it showed is kept, as final. */
+  private fatalAfter(link: SessionLink, error: ErrorInfo): void {
+    if (this.phase === 'done') return;
+    this.keepOpenText(link);
+    this.fatal(error);
+  }
+
+  /**
+   * Ending early (stop, kill, fatal error): the sentence being spoken stays, as final. That is
+   * the open text of `link`, or, if it showed nothing yet, what the link before it showed.
+   */
+  private keepOpenText(link: SessionLink | null): void {
+    for (const change of link?.segments?.promoteAll() ?? []) this.emit({ type: 'caption', change });
+    // After a flush the live link's answer is complete: an empty one replaces the old text.
+    if (!link?.segments?.showedAny && this.phase !== 'closing') {
+      for (const s of this.withdrawn) this.emit({ type: 'caption', change: { kind: 'upsert', segment: { ...s, final: true } } });
+    }
+    this.withdrawn = [];
   }
 
   private fatal(error: ErrorInfo): void {

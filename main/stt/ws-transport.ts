@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { systemClock, type Clock, type TimerHandle, type Unsubscribe } from '../util/clock.js';
 import { notifyAll } from '../util/listeners.js';
+import { describeNetworkError } from './network-errors.js';
 import type { ConnectRequest, Transport, TransportEvent, TransportFactory, WireMessage } from './transport.js';
 
 export interface WsTransportOptions {
@@ -48,7 +49,7 @@ class WsTransport implements Transport {
       });
     } catch (err) {
       // Invalid URL or options: report like a network failure, after the caller subscribed.
-      const message = err instanceof Error ? err.message : String(err);
+      const message = err instanceof Error ? describeNetworkError(err) : String(err);
       queueMicrotask(() => {
         this.fail(message);
         this.emitClose(1006, '');
@@ -56,7 +57,7 @@ class WsTransport implements Transport {
     }
     this.ws = ws;
     if (!ws) return;
-    ws.on('error', (err: Error) => this.fail(err.message));
+    ws.on('error', (err: Error) => this.fail(describeNetworkError(err)));
     ws.on('open', () => this.emit({ type: 'open' }));
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);

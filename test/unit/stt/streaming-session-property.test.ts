@@ -310,6 +310,8 @@ async function play(s: Schedule): Promise<Play> {
       maxFinishReconnects: s.maxFinishReconnects,
       pingIntervalMs: PING_MS,
       deadAfterMs: DEAD_MS,
+      // Schedules may fail the first links; the start-up limit has its own tests.
+      startupAttempts: Infinity,
     },
     onLink: (link, hh) => serve(link, hh),
   });

@@ -124,7 +124,7 @@ describe('StreamingSession: reconnects', () => {
     );
     const r = await run(h, { words: 6 });
     expect(r.result?.flushed).toBe(true);
-    expect(reconnects(h)[0]!.reason).toMatchObject({ code: 'HANDSHAKE_FAILED', detail: 'HTTP 503: busy' });
+    expect(reconnects(h)[0]!.reason).toMatchObject({ code: 'HANDSHAKE_FAILED', detail: `cannot connect to ${ENDPOINT}: HTTP 503: busy` });
     expect(compareWithSpeech(h.rec.finals(), r.speech.words)).toEqual([]);
   });
 
@@ -249,7 +249,8 @@ describe('StreamingSession: fatal and bounded failures', () => {
   });
 
   test('connect timeout and refused connections back off with growing, jittered delays', () => {
-    const h = track(harness({ onLink: () => undefined, session: { connectTimeoutMs: 1000 } }));
+    // Retrying without end is the "connected, then lost" case; never-connected gives up (tested below).
+    const h = track(harness({ onLink: () => undefined, session: { connectTimeoutMs: 1000, startupAttempts: Infinity } }));
     h.session.start();
     h.clock.advance(60_000);
     const delays = reconnects(h).map((s) => s.retryInMs);
@@ -261,7 +262,7 @@ describe('StreamingSession: fatal and bounded failures', () => {
   });
 
   test('backlog overflow while disconnected drops the oldest audio and says how much', () => {
-    const h = track(harness({ onLink: () => undefined, session: { backlogSeconds: 120 } }));
+    const h = track(harness({ onLink: () => undefined, session: { backlogSeconds: 120, startupAttempts: Infinity } }));
     h.session.start();
     const chunk = new Int16Array(16000);
     for (let s = 0; s < 130; s++) {

@@ -36,6 +36,8 @@ export class TogetherCodec implements ProviderCodec {
   private eosSent = false;
   private answeredAfterEos = false;
   private committedItem: string | undefined;
+  /** Recently completed items (bounded): a commit can name one that VAD finished just before. */
+  private readonly completed = new Set<string>();
   private flushed = false;
   /** Ids for events that come without `item_id` (the field is observed, not documented). */
   private anonymous = 0;
@@ -77,7 +79,10 @@ export class TogetherCodec implements ProviderCodec {
         break;
       case 'input_audio_buffer.committed': {
         const id = typeof msg.item_id === 'string' && msg.item_id ? msg.item_id : undefined;
-        if (this.eosSent && id) {
+        if (this.eosSent && id && this.completed.has(id)) {
+          // Already answered: its `completed` came first, and none will follow.
+          this.answeredAfterEos = true;
+        } else if (this.eosSent && id) {
           this.committedItem = id;
           this.pending.add(id);
         }
@@ -102,6 +107,16 @@ export class TogetherCodec implements ProviderCodec {
     return out;
   }
 
+  /**
+   * After a commit of trailing silence the server may answer `committed` and nothing more
+   * (Coval only waits 5 s for it, §2.4). That item showed no text, so nothing was missed;
+   * only an item whose text was shown and never completed is a loss.
+   */
+  owesText(): boolean {
+    for (const item of this.open.values()) if (item.text) return true;
+    return false;
+  }
+
   private onText(msg: Record<string, unknown>, final: boolean, ctx: DecodeContext, out: ProviderEvent[]): void {
     const id = this.itemId(msg, final);
     // Pipecat reads `transcript` for partials too; the docs say `delta`. Accept either.
@@ -116,6 +131,8 @@ export class TogetherCodec implements ProviderCodec {
     if (final) {
       this.open.delete(id);
       this.pending.delete(id);
+      this.completed.add(id);
+      if (this.completed.size > 64) this.completed.delete(this.completed.values().next().value!);
       if (this.eosSent) this.answeredAfterEos = true;
       if (text) out.push({ type: 'segment', id, text, start: item.start, end: item.end, final: true });
       else if (hadText) out.push({ type: 'retract', id });

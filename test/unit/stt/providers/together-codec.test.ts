@@ -137,6 +137,23 @@ describe('TogetherCodec end of stream', () => {
     expect(feed(c, { type: 'session.updated' }).map((e) => e.type)).toEqual(['info']);
   });
 
+  it('a commit naming an item that already completed is answered at once', () => {
+    const c = codec();
+    feed(c, { type: DELTA, delta: 'a', item_id: 'a' }, { type: DONE, transcript: 'a', item_id: 'a' });
+    c.endOfStream();
+    expect(feed(c, { type: 'input_audio_buffer.committed', item_id: 'a' }).map((e) => e.type)).toEqual(['info', 'flushed']);
+  });
+
+  it('owes text only for an item shown and not completed, not for a commit of silence', () => {
+    const c = codec();
+    feed(c, { type: DELTA, delta: 'a', item_id: 'a' }, { type: DONE, transcript: 'a', item_id: 'a' });
+    c.endOfStream();
+    feed(c, { type: 'input_audio_buffer.committed', item_id: 'silence' });
+    expect(c.owesText()).toBe(false);
+    feed(c, { type: DELTA, delta: 'b c', item_id: 'b' });
+    expect(c.owesText()).toBe(true);
+  });
+
   it('counts an error after the commit as its answer; an empty-buffer error is no warning', () => {
     const c = codec();
     c.endOfStream();
