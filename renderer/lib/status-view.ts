@@ -35,7 +35,8 @@ export function statusView(status: ConnectionStatus, link: LinkState = 'up'): St
     case 'idle': return { tone: 'idle', label: 'Ready', detail: 'Captions are not running. Start them from the tray menu.' };
     case 'connecting': {
       const attempt = status.attempt > 1 ? ` (attempt ${status.attempt})` : '';
-      return { tone: 'busy', label: 'Connecting', detail: `Connecting to ${providerLabel(status.provider)}${attempt}…` };
+      const last = status.reason ? ` Last attempt: ${errorDetail(status.reason)}` : '';
+      return { tone: 'busy', label: 'Connecting', detail: `Connecting to ${providerLabel(status.provider)}${attempt}…${last}` };
     }
     case 'live': return { tone: 'live', label: 'Live', detail: `Streaming to ${providerLabel(status.provider)}` };
     case 'reconnecting': {
@@ -43,7 +44,9 @@ export function statusView(status: ConnectionStatus, link: LinkState = 'up'): St
       return {
         tone: 'warn',
         label: 'Reconnecting',
-        detail: `Reconnecting to ${providerLabel(status.provider)}${wait}; ${status.backlogSeconds.toFixed(1)} s of audio kept. ${status.reason.message}`,
+        // The cause (close code and reason, no answer to pings, the network error) is what
+        // tells a person whether to wait or to act.
+        detail: `Reconnecting to ${providerLabel(status.provider)}${wait}; ${status.backlogSeconds.toFixed(1)} s of audio kept. ${errorDetail(status.reason)}`,
       };
     }
     case 'finishing': return { tone: 'busy', label: 'Finishing', detail: `Waiting for the last words from ${providerLabel(status.provider)}` };

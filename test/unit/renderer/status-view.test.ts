@@ -14,6 +14,11 @@ describe('statusView', () => {
     const v = statusView({ kind: 'reconnecting', provider: 'openai', attempt: 2, retryInMs: 2000, backlogSeconds: 4.25, reason: errorInfo('NETWORK') });
     expect(v.tone).toBe('warn');
     expect(v.detail).toContain('OpenAI Realtime in 2.0 s; 4.3 s of audio kept.');
+    // The cause, not only the generic line: a person can tell a refused port from a stall.
+    const why = statusView({ kind: 'reconnecting', provider: 'fireworks', attempt: 2, retryInMs: 0, backlogSeconds: 1, reason: errorInfo('NETWORK', 'closed by the server: close 1011 "overloaded"') });
+    expect(why.detail).toContain('(closed by the server: close 1011 "overloaded")');
+    const again = statusView({ kind: 'connecting', provider: 'fireworks', attempt: 2, reason: errorInfo('NETWORK', 'cannot connect to ws://127.0.0.1:1/x: connection refused') });
+    expect(again.detail).toMatch(/attempt 2\)….*connection refused/);
     const e = statusView({ kind: 'error', error: errorInfo('AUTH_REFUSED', 'HTTP 401') });
     expect(e.tone).toBe('error');
     expect(e.detail).toMatch(/^The speech service refused the API key\. Check the key .* \(HTTP 401\)$/);
