@@ -141,10 +141,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   let resolvedFormat = format as TranscriptFormat | undefined;
   const named = values.out === undefined ? undefined : formatFromExtension(values.out);
-  if (values.out !== undefined && resolvedFormat === undefined) {
-    resolvedFormat = named;
-    if (!resolvedFormat) bad(`Cannot tell the transcript format from "${values.out}"; use an extension .json, .srt, .vtt or .txt, or pass --format`);
-  }
+  // A name without a transcript extension is refused by checkOutputPath, after it has checked
+  // the path itself (a folder given as --out deserves that answer, not one about extensions).
+  if (values.out !== undefined && resolvedFormat === undefined) resolvedFormat = named;
   // --format is for names without a transcript extension (out.log, captions): a file called
   // x.srt that holds JSON would be opened by the wrong program.
   if (format !== undefined && named !== undefined && named !== format) {

@@ -19,7 +19,9 @@ async function statOrNull(path: string): Promise<Stats | null> {
   try {
     return await stat(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOTDIR: a file on the way is used as a folder; the folder check below names it.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
   }
 }
@@ -33,10 +35,11 @@ function reason(err: unknown): string {
 }
 
 /**
- * Throws BAD_ARGUMENT (exit 2) when `out` cannot hold the transcript. `inputFile` is the WAV
+ * Throws BAD_ARGUMENT (exit 2) when `out` cannot hold the transcript, or no `format` was
+ * given or named by the extension. `inputFile` is the WAV
  * being captioned, if any: writing over it would destroy the recording.
  */
-export async function checkOutputPath(out: string, inputFile?: string): Promise<void> {
+export async function checkOutputPath(out: string, format: string | undefined, inputFile?: string): Promise<void> {
   const path = resolve(out);
   const folder = dirname(path);
   const target = await statOrNull(path).catch((err: unknown) => bad(`--out ${out} cannot be used: ${reason(err)}`));
@@ -52,6 +55,7 @@ export async function checkOutputPath(out: string, inputFile?: string): Promise<
   if (!dir) bad(`--out folder ${folder} does not exist; create it first or pick another path`);
   if (!dir.isDirectory()) bad(`--out ${out}: ${folder} is not a folder`);
   if (target) await access(path, constants.W_OK).catch((err: unknown) => bad(`--out ${out} cannot be written: ${reason(err)}`));
+  if (!format) bad(`Cannot tell the transcript format from "${out}"; use an extension .json, .srt, .vtt or .txt, or pass --format`);
   // The saver writes a temporary file next to the target and renames it into place.
   const probe = join(folder, `.${basename(path)}.${randomBytes(4).toString('hex')}.check`);
   try {

@@ -42,7 +42,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     throw new EarshotError('KEY_MISSING', undefined, `No API key for ${info.label}: pass --api-key KEY or set the ${info.keyEnv} environment variable.`);
   }
   // Everything a person could have got wrong fails here, before any audio is sent.
-  if (args.out) await checkOutputPath(args.out, args.source.startsWith('file:') ? args.source.slice('file:'.length) : undefined);
+  if (args.out) await checkOutputPath(args.out, args.format, args.source.startsWith('file:') ? args.source.slice('file:'.length) : undefined);
   const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
   const source = await resolveSource(args.source, { isolateCapture: true });
   const run = new CaptionRun(
