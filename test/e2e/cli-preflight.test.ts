@@ -4,6 +4,7 @@
  * for a run that could not keep its transcript or its overlay. The fake server counts
  * connection attempts; each case must leave it at zero.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ beforeAll(async () => {
   writeWav(wav, makeToneSpeech({ words: 4, seed: 3, rate: 16000 }).samples, 16000, 1);
   symlinkSync(wav, join(dir, 'link-to-speech.wav'));
   mkdirSync(join(dir, 'a-folder'));
+  execFileSync('mkfifo', [join(dir, 'a-fifo')]);
   writeFileSync(join(dir, 'not-a-folder'), 'x');
   server = await startFireworksServer({ apiKey: KEY });
   busy = createServer();
@@ -54,7 +56,10 @@ describe('earshot caption refuses bad usage before connecting (exit 2)', () => {
     ['--out naming a folder, with a format', () => ['--out', join(dir, 'a-folder'), '--format', 'json'], /is a folder/],
     ['--out under a file used as a folder', () => ['--out', join(dir, 'not-a-folder', 'x.json')], /not a folder/],
     ['--out where nobody may write (/proc)', () => ['--out', '/proc/earshot-transcript.json'], /cannot be written/],
-    ['--out on a device, not a file', () => ['--out', '/dev/null', '--format', 'txt'], /not a regular file/],
+    // A FIFO stands for every special file (/dev/null, /dev/stdout, a socket): renaming a
+    // transcript over one would replace it. Never point this test at a real device: code
+    // without the check replaces it with a regular file.
+    ['--out on a special file (a FIFO), not a regular file', () => ['--out', join(dir, 'a-fifo'), '--format', 'txt'], /not a regular file/],
     ['--out is the input file', () => ['--out', wav, '--format', 'txt'], /is the audio file being captioned/],
     ['--out is the input file through a symlink', () => ['--out', join(dir, 'link-to-speech.wav'), '--format', 'json'], /is the audio file being captioned/],
     ['--out with no transcript extension and no --format', () => ['--out', join(dir, 'notes.doc')], /Cannot tell the transcript format/],
