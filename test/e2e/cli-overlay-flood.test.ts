@@ -122,3 +122,27 @@ describe('earshot caption --overlay-port under a socket flood', () => {
     expect(speech.text.startsWith(text)).toBe(true);
   });
 });
+
+describe('earshot caption --overlay-host beyond this machine', () => {
+  it('warns that the overlay is exposed and prints a URL that works from another machine', async () => {
+    const cli = startCli(['caption', '--source', `file:${wav}`, '--endpoint', server.url, '--api-key', KEY, '--speed', '1',
+      '--overlay-port', '0', '--overlay-host', '0.0.0.0'], {}, 60_000);
+    const warning = await cli.waitFor(/warning: the overlay listens on 0\.0\.0\.0.*/, 20_000, 'stderr');
+    expect(warning).toMatch(/other machines/);
+    const remote = /from another machine open (http:\/\/\S+)/.exec(warning)?.[1];
+    expect(remote, warning).toBeDefined();
+    expect(remote).not.toMatch(/\/\/(0\.0\.0\.0|127\.)/);
+    expect(await status(remote!.replace('/overlay?', '/api/snapshot?'))).toBe(200);
+    cli.child.kill('SIGINT');
+    expect((await cli.result).code).toBe(0);
+  });
+
+  it('says nothing of the kind for the default loopback bind', async () => {
+    const cli = startCli(['caption', '--source', `file:${wav}`, '--endpoint', server.url, '--api-key', KEY, '--speed', '1', '--overlay-port', '0'], {}, 60_000);
+    await cli.waitFor(/overlay: http:\/\/127\.0\.0\.1:\d+/, 20_000, 'stderr');
+    cli.child.kill('SIGINT');
+    const r = await cli.result;
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/other machines/);
+  });
+});
