@@ -5,7 +5,7 @@
  * start, a full disk (`> /dev/full`), both at once, and the terminal hanging up (SIGHUP).
  * Each time the process must keep captioning, exit 0 and leave the whole --out transcript.
  */
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,13 +50,13 @@ async function run(stdoutSink: Sink, stderrSink: Sink, out: string, opts: { spee
   const server = await startFireworksServer({ apiKey: KEY });
   servers.push(server);
   const files: number[] = [];
-  const stdio = (sink: Sink): StdioOptions[number] => {
+  const stdio = (sink: Sink): 'pipe' | number => {
     if (sink !== 'dev-full') return 'pipe';
     const fd = openSync('/dev/full', 'w');
     files.push(fd);
     return fd;
   };
-  const child = spawn(process.execPath, [CLI, 'caption', '--source', `file:${wav}`, '--endpoint', server.url, '--api-key', KEY, '--speed', String(opts.speed), '--out', out], {
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'caption', '--source', `file:${wav}`, '--endpoint', server.url, '--api-key', KEY, '--speed', String(opts.speed), '--out', out], {
     cwd: ROOT,
     env: { ...process.env, FIREWORKS_API_KEY: undefined } as NodeJS.ProcessEnv,
     stdio: ['ignore', stdio(stdoutSink), stdio(stderrSink)],
