@@ -36,13 +36,13 @@ const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
 export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> {
   const info = PROVIDERS[args.provider];
+  // Everything a person could have got wrong fails here, before any audio is sent (usage first: exit 2).
+  if (args.out) await checkOutputPath(args.out, args.format, args.source.startsWith('file:') ? args.source.slice('file:'.length) : undefined);
   const apiKey = (args.apiKey ?? io.env[info.keyEnv])?.trim();
   if (!apiKey) {
     // The table's message mentions the settings window, which the command line does not have.
     throw new EarshotError('KEY_MISSING', undefined, `No API key for ${info.label}: pass --api-key KEY or set the ${info.keyEnv} environment variable.`);
   }
-  // Everything a person could have got wrong fails here, before any audio is sent.
-  if (args.out) await checkOutputPath(args.out, args.format, args.source.startsWith('file:') ? args.source.slice('file:'.length) : undefined);
   const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
   const source = await resolveSource(args.source, { isolateCapture: true });
   const run = new CaptionRun(
