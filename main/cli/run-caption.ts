@@ -101,6 +101,9 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   let coalescer: DiffCoalescer | undefined;
   let interrupts = 0;
   const offSignal = io.onSignal((signal) => {
+    // A hang-up often arrives twice (from the kernel and from the shell), and nobody is at the
+    // terminal to mean "quit now": only Ctrl+C or SIGTERM turn stopping into quitting.
+    if (signal === 'SIGHUP' && interrupts > 0) return;
     interrupts++;
     if (interrupts === 1) {
       view.notice(`${signal}: stopping capture and waiting for the last captions (press Ctrl+C again to quit now)`);

@@ -7,13 +7,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { startFireworksServer, type FireworksServer } from '../fakes/fireworks-server.js';
 import { makeToneSpeech, type ToneSpeech } from '../fakes/tone-asr.js';
 import { writeWav } from '../fakes/wav-writer.js';
-import { assertBuilt, CLI, ROOT } from './helpers/run-cli.js';
+import { assertBuilt, CLI, ROOT, startCli } from './helpers/run-cli.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const KEY = 'fw-dead-output-key-4321';
 let dir: string;
@@ -46,7 +50,7 @@ interface Run {
  * Starts the CLI with stdout and stderr each sent to `sink`. `hangUp` sends SIGHUP once the
  * first caption line is out (seen on a readable stream, or in the autosaved --out file).
  */
-async function run(stdoutSink: Sink, stderrSink: Sink, out: string, opts: { speed: number; hangUp?: boolean }): Promise<Run & { server: FireworksServer }> {
+async function run(stdoutSink: Sink, stderrSink: Sink, out: string, opts: { speed: number; hangUp?: 'once' | 'twice' }): Promise<Run & { server: FireworksServer }> {
   const server = await startFireworksServer({ apiKey: KEY });
   servers.push(server);
   const files: number[] = [];
@@ -88,6 +92,8 @@ async function run(stdoutSink: Sink, stderrSink: Sink, out: string, opts: { spee
     await sawFirstLine;
     clearInterval(poll);
     child.kill('SIGHUP');
+    // The kernel and the shell both send one when a terminal closes.
+    if (opts.hangUp === 'twice') setTimeout(() => child.kill('SIGHUP'), 20);
   }
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
   clearTimeout(killer);
@@ -122,12 +128,13 @@ describe('earshot caption with stdout or stderr gone', () => {
 });
 
 describe('earshot caption on SIGHUP', () => {
-  it.each<[string, Sink, Sink]>([
-    ['with the terminal still readable', 'pipe', 'pipe'],
-    ['after the terminal is gone (both streams closed)', 'closed', 'closed'],
-  ])('%s: stops like Ctrl+C, keeps the open caption, exits 0', async (name, stdoutSink, stderrSink) => {
+  it.each<[string, Sink, Sink, 'once' | 'twice']>([
+    ['with the terminal still readable', 'pipe', 'pipe', 'once'],
+    ['after the terminal is gone (both streams closed)', 'closed', 'closed', 'once'],
+    ['sent twice, as a closing terminal does', 'closed', 'pipe', 'twice'],
+  ])('%s: stops like Ctrl+C, keeps the open caption, exits 0', async (name, stdoutSink, stderrSink, hangUp) => {
     const out = join(dir, `hup-${name.replace(/\W+/g, '-')}.json`);
-    const r = await run(stdoutSink, stderrSink, out, { speed: 1, hangUp: true });
+    const r = await run(stdoutSink, stderrSink, out, { speed: 1, hangUp });
     expect(r.signal, r.stderr).toBeNull();
     expect(r.code, r.stderr).toBe(0);
     if (stderrSink === 'pipe') expect(r.stderr).toMatch(/SIGHUP: stopping capture/);
@@ -136,6 +143,52 @@ describe('earshot caption on SIGHUP', () => {
     // not the whole file: the run stopped early.
     expect(speech.text.startsWith(text)).toBe(true);
     expect(text.length).toBeLessThan(speech.text.length);
-    expect(r.server.connections[0]!.responder.finalTraceSeen).toBe(true);
+    const responder = r.server.connections[0]!.responder;
+    expect(responder.finalTraceSeen).toBe(true);
+    // The open caption is kept: the transcript holds every word the server heard, the ones
+    // it only finished on the final flush included (quitting at once would drop those).
+    expect(text).toBe(responder.recognizer.words().map((w) => w.text).join(' '));
+  });
+});
+
+describe('earshot caption when the hang-up comes twice and the service is slow to flush', () => {
+  it('waits for the flush instead of quitting, so the open caption is kept', async () => {
+    // Answers the first audio with an open caption and the final flush only after 600 ms.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/v1/audio/transcriptions/streaming' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/v1/audio/transcriptions/streaming`;
+    const result = (final: boolean) => JSON.stringify({
+      task: 'transcribe', language: 'en', text: ' still open',
+      segments: [{ id: 0, text: ' still open', start: 0.1, end: 0.9, words: [{ word: ' still', start: 0.1, end: 0.4, is_final: final }, { word: ' open', start: 0.5, end: 0.9, is_final: final }] }],
+    });
+    wss.on('connection', (ws) => {
+      let answered = false;
+      ws.on('message', (data, binary) => {
+        if (binary && !answered) {
+          answered = true;
+          ws.send(result(false));
+        } else if (!binary && JSON.parse(data.toString()).trace_id === 'final') {
+          setTimeout(() => {
+            ws.send(result(true));
+            ws.send(JSON.stringify({ object: 'stt.output.trace', trace_id: 'final' }));
+          }, 600);
+        }
+      });
+    });
+    try {
+      const out = join(dir, 'hup-twice-slow.json');
+      const cli = startCli(['caption', '--source', `file:${wav}`, '--endpoint', url, '--api-key', KEY, '--speed', '1', '--out', out]);
+      await cli.waitFor(/streaming to/, 20_000, 'stderr');
+      await sleep(500);
+      cli.child.kill('SIGHUP');
+      await sleep(100);
+      cli.child.kill('SIGHUP');
+      const r = await cli.result;
+      expect(r.code, r.stderr).toBe(0);
+      expect(transcriptText(out)).toBe('still open');
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((resolve) => wss.close(resolve));
+    }
   });
 });
