@@ -2,12 +2,15 @@
  * Transcript export of final segments: JSON (the CLI's documented shape), SRT, WebVTT and
  * plain text. Rendering is pure; `writeTranscript` is the one place that touches disk, and
  * it replaces the file atomically so an interrupted run never leaves half a transcript.
+ * The text comes from a remote service: SRT, VTT and TXT get only its printable part
+ * (safeText), since people open them in terminals and players; JSON keeps it as received.
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { compareSegments, type Segment } from '../../shared/captions.js';
 import { EarshotError } from '../../shared/errors.js';
+import { safeText } from '../../shared/safe-text.js';
 import { layoutCues } from './caption-lines.js';
 
 export type TranscriptFormat = 'json' | 'srt' | 'vtt' | 'txt';
@@ -31,6 +34,11 @@ export function exportableSegments(segments: readonly Segment[]): Segment[] {
     .filter((s) => s.final && s.text.trim() !== '')
     .map((s) => ({ ...s, text: s.text.trim() }))
     .sort(compareSegments);
+}
+
+/** Like exportableSegments, with only the printable part of each text (for SRT, VTT, TXT). */
+function displaySegments(segments: readonly Segment[]): Segment[] {
+  return exportableSegments(segments.map((s) => ({ ...s, text: safeText(s.text) })));
 }
 
 export function toTranscriptJson(segments: readonly Segment[]): TranscriptJson {
@@ -62,7 +70,7 @@ export function renderTxt(segments: readonly Segment[], options: TxtOptions = {}
   const gap = options.paragraphGapSeconds ?? 2;
   const paragraphs: { start: number; texts: string[] }[] = [];
   let lastEnd = -Infinity;
-  for (const s of exportableSegments(segments)) {
+  for (const s of displaySegments(segments)) {
     const current = paragraphs[paragraphs.length - 1];
     if (!current || s.start - lastEnd >= gap) paragraphs.push({ start: s.start, texts: [s.text] });
     else current.texts.push(s.text);
@@ -107,7 +115,7 @@ interface TimedCue { start: number; end: number; lines: string[] }
 
 function cues(segments: readonly Segment[]): TimedCue[] {
   const out: TimedCue[] = [];
-  for (const s of exportableSegments(segments)) {
+  for (const s of displaySegments(segments)) {
     const end = Math.max(s.start, s.end);
     for (const c of layoutCues(s.text)) {
       out.push({ start: s.start + (end - s.start) * c.from, end: s.start + (end - s.start) * c.to, lines: c.lines });

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../../shared/errors.js';
 import { PROVIDERS, PROVIDER_IDS, isProviderId, type ProviderId } from '../../shared/providers.js';
+import { parseEndpoint } from '../stt/endpoint.js';
 
 export type TranscriptFormat = 'json' | 'srt' | 'vtt' | 'txt';
 const FORMATS: readonly TranscriptFormat[] = ['json', 'srt', 'vtt', 'txt'];
@@ -57,18 +58,27 @@ Caption options:
   --prompt TEXT       vocabulary or style hint
   --temperature T     decoding temperature (fireworks), default 0
   --frame-ms N        audio frame size in ms (fireworks 50-400, default 50)
-  --speed N           send file audio N times faster than real time (tests, demos)
+  --speed N           send file audio N times faster than real time (tests, demos;
+                      file sources only)
   --out PATH          write the transcript of final captions when done
-  --format F          json|srt|vtt|txt (default: from the --out extension)
+  --format F          json|srt|vtt|txt, for an --out name without one of those
+                      extensions (default: from the --out extension, which it must match)
   --overlay-port P    serve the caption overlay at http://127.0.0.1:P/overlay?token=...
-  --overlay-host H    address to bind the overlay server (default 127.0.0.1)
+  --overlay-host H    address to bind the overlay server (default 127.0.0.1; 0.0.0.0
+                      lets other machines on the network open it, with a warning)
   --backlog-seconds N audio kept for replay after a dropped connection (120-3600, default 180)
   --option NAME=VALUE provider-specific setting, repeatable (e.g. --option region=eu for
-                      assemblyai, --option max_speech_duration_s=20 for together)
+                      assemblyai, --option max_speech_duration_s=20 for together);
+                      unknown names are refused
   --quiet             no status lines on stderr
 
-Exit status: 0 done (file ended or Ctrl+C), 1 captioning failed (e.g. refused key), 2 bad usage.
+Exit status: 0 done (file ended, Ctrl+C, SIGTERM or SIGHUP), 1 captioning failed (e.g. refused
+key), 2 bad usage (checked before any audio is sent: options, --endpoint, --out, overlay port).
+Captioning goes on if stdout or stderr is closed or full; --out is still written.
 `;
+
+/** Providers whose protocol has a decoding temperature (stt-protocols.md §1.3). */
+const TEMPERATURE_PROVIDERS: readonly ProviderId[] = ['fireworks'];
 
 function bad(detail: string): never {
   throw new EarshotError('BAD_ARGUMENT', detail, `${detail}. Run \`earshot --help\` for usage.`);
@@ -123,14 +133,21 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const frameMs = num('frame-ms', values['frame-ms'], info.frameMs.min, info.frameMs.max, info.frameMs.default);
   if (!Number.isInteger(frameMs)) bad(`--frame-ms must be a whole number of milliseconds, got ${frameMs}`);
   const speed = num('speed', values.speed, 0.25, 50, 1);
+  // Live audio arrives in real time; it cannot be sent faster than it is spoken.
+  if (values.speed !== undefined && !source.startsWith('file:')) bad(`--speed only applies to --source file:PATH; ${source} is live audio and is always sent as it is captured`);
   const format = values.format;
   if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
     bad(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
   }
   let resolvedFormat = format as TranscriptFormat | undefined;
-  if (values.out !== undefined && resolvedFormat === undefined) {
-    resolvedFormat = formatFromExtension(values.out);
-    if (!resolvedFormat) bad(`Cannot tell the transcript format from "${values.out}"; use an extension .json, .srt, .vtt or .txt, or pass --format`);
+  const named = values.out === undefined ? undefined : formatFromExtension(values.out);
+  // A name without a transcript extension is refused by checkOutputPath, after it has checked
+  // the path itself (a folder given as --out deserves that answer, not one about extensions).
+  if (values.out !== undefined && resolvedFormat === undefined) resolvedFormat = named;
+  // --format is for names without a transcript extension (out.log, captions): a file called
+  // x.srt that holds JSON would be opened by the wrong program.
+  if (format !== undefined && named !== undefined && named !== format) {
+    bad(`--format ${format} contradicts --out ${values.out} (a .${named} name); drop --format or change the extension`);
   }
   if (format !== undefined && values.out === undefined) bad('--format needs --out PATH');
   const overlayPort = values['overlay-port'] === undefined ? undefined : num('overlay-port', values['overlay-port'], 0, 65535, 0);
@@ -143,6 +160,16 @@ export function parseCli(argv: readonly string[]): CliCommand {
     extra[m[1]!] = m[2]!;
   }
   const temperature = values.temperature === undefined ? undefined : num('temperature', values.temperature, 0, 1, 0);
+  if (temperature !== undefined && !TEMPERATURE_PROVIDERS.includes(providerRaw)) {
+    bad(`--temperature is only used by ${TEMPERATURE_PROVIDERS.join(', ')}; ${providerRaw} has no temperature setting`);
+  }
+  if (values.endpoint !== undefined) {
+    try {
+      parseEndpoint(values.endpoint);
+    } catch (err) {
+      bad(`--endpoint: ${err instanceof EarshotError ? (err.detail ?? err.message) : String(err)}; use wss://host/path (ws:// only for 127.0.0.1, ::1 or localhost)`);
+    }
+  }
 
   return {
     command: 'caption',

@@ -3,7 +3,8 @@
  * a person can act on plus an exit status (0 ok, 1 failed, 2 usage).
  */
 import { readFileSync } from 'node:fs';
-import { EarshotError, toErrorInfo } from '../../shared/errors.js';
+import { EarshotError, toErrorInfo, type ErrorCode } from '../../shared/errors.js';
+import { safeText } from '../../shared/safe-text.js';
 import { parseCli, USAGE } from './args.js';
 import { runDevices } from './run-devices.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCaption, type CliIo } from './run-caption.js';
@@ -26,10 +27,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (err) {
     const info = toErrorInfo(err);
     const text = err instanceof EarshotError ? err.message : `${info.message} (${info.detail ?? ''})`;
-    io.stderr.write(`earshot: ${text}\n`);
-    return info.code === 'BAD_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED;
+    io.stderr.write(`earshot: ${safeText(text)}\n`);
+    return USAGE_ERRORS.has(info.code) ? EXIT_USAGE : EXIT_FAILED;
   }
 }
+
+/** Mistakes in the command line itself, found before anything is sent: exit 2. */
+const USAGE_ERRORS: ReadonlySet<ErrorCode> = new Set(['BAD_ARGUMENT', 'ENDPOINT_INVALID']);
 
 function version(): string {
   try {

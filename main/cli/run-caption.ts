@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeError, EarshotError, redactKey, type ErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE } from '../../shared/overlay-style.js';
+import { safeText } from '../../shared/safe-text.js';
 import { PROVIDERS } from '../../shared/providers.js';
 import { resolveSource } from '../audio/system-audio.js';
 import { DiffCoalescer } from '../captions/diff-coalescer.js';
@@ -16,13 +17,14 @@ import { getProvider } from '../stt/providers/index.js';
 import { createWsTransport } from '../stt/ws-transport.js';
 import { systemClock, systemRandom } from '../util/clock.js';
 import type { CaptionArgs } from './args.js';
+import { checkOutputPath } from './check-output.js';
 import { TerminalView, type TerminalOut } from './terminal-view.js';
 
 export interface CliIo {
   stdout: TerminalOut;
   stderr: TerminalOut;
   env: Record<string, string | undefined>;
-  /** Registers SIGINT/SIGTERM handling; returns an unsubscribe. */
+  /** Registers SIGINT/SIGTERM/SIGHUP handling; returns an unsubscribe. */
   onSignal(handler: (signal: string) => void): () => void;
 }
 
@@ -36,9 +38,12 @@ const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
 
 export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> {
   const info = PROVIDERS[args.provider];
-  const apiKey = args.apiKey ?? io.env[info.keyEnv];
+  // Everything a person could have got wrong fails here, before any audio is sent (usage first: exit 2).
+  if (args.out) await checkOutputPath(args.out, args.format, args.source.startsWith('file:') ? args.source.slice('file:'.length) : undefined);
+  const apiKey = (args.apiKey ?? io.env[info.keyEnv])?.trim();
   if (!apiKey) {
-    throw new EarshotError('KEY_MISSING', `pass --api-key or set ${info.keyEnv}`);
+    // The table's message mentions the settings window, which the command line does not have.
+    throw new EarshotError('KEY_MISSING', undefined, `No API key for ${info.label}: pass --api-key KEY or set the ${info.keyEnv} environment variable.`);
   }
   const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
   const source = await resolveSource(args.source, { isolateCapture: true });
@@ -98,6 +103,9 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   let coalescer: DiffCoalescer | undefined;
   let interrupts = 0;
   const offSignal = io.onSignal((signal) => {
+    // A hang-up often arrives twice (from the kernel and from the shell), and nobody is at the
+    // terminal to mean "quit now": only Ctrl+C or SIGTERM turn stopping into quitting.
+    if (signal === 'SIGHUP' && interrupts > 0) return;
     interrupts++;
     if (interrupts === 1) {
       view.notice(`${signal}: stopping capture and waiting for the last captions (press Ctrl+C again to quit now)`);
@@ -108,24 +116,16 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   });
 
   try {
+    // The overlay port is taken before connecting, so a port in use fails fast (exit 2).
+    if (args.overlayPort !== undefined) overlay = await startOverlay(args, run, (c) => (coalescer = c));
     await run.start();
     view.notice(`source: ${source.description} · provider: ${info.label} (${args.model}) · key ${redactKey(apiKey)}`);
-    if (args.overlayPort !== undefined) {
-      coalescer = new DiffCoalescer(run.store, { clock: systemClock });
-      overlay = await startOverlayServer({
-        host: args.overlayHost,
-        port: args.overlayPort,
-        staticDir,
-        getSnapshot: () => coalescer!.snapshot(),
-        getStyle: () => DEFAULT_STYLE,
-      });
-      const server = overlay;
-      coalescer.on((diff) => server.publish('captions:diff', diff));
-      run.on((e) => {
-        if (e.type === 'status') server.publish('status', e.status);
-        else if (e.type === 'level') server.publish('level', e.level);
-      });
+    if (overlay) {
       view.notice(`overlay: ${overlay.url}`);
+      if (overlay.exposed) {
+        const where = overlay.remoteUrls.length ? `; from another machine open ${overlay.remoteUrls.join(' or ')}` : '';
+        view.notice(`warning: the overlay listens on ${args.overlayHost}, so other machines on the network can reach it. Anyone with the URL (it holds the token) can read the captions${where}`);
+      }
     }
     const result: RunResult = await run.done;
     view.finish();
@@ -135,7 +135,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     }
     if (fatal ?? result.fatal) {
       const err = (fatal ?? result.fatal)!;
-      io.stderr.write(`earshot: ${describeError(err)}\n`);
+      io.stderr.write(`earshot: ${safeText(describeError(err))}\n`);
       return EXIT_FAILED;
     }
     return EXIT_OK;
@@ -153,4 +153,22 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     coalescer?.close();
     await overlay?.close();
   }
+}
+
+async function startOverlay(args: CaptionArgs, run: CaptionRun, keep: (c: DiffCoalescer) => void): Promise<OverlayServer> {
+  const coalescer = new DiffCoalescer(run.store, { clock: systemClock });
+  keep(coalescer);
+  const server = await startOverlayServer({
+    host: args.overlayHost,
+    port: args.overlayPort ?? 0,
+    staticDir,
+    getSnapshot: () => coalescer.snapshot(),
+    getStyle: () => DEFAULT_STYLE,
+  });
+  coalescer.on((diff) => server.publish('captions:diff', diff));
+  run.on((e) => {
+    if (e.type === 'status') server.publish('status', e.status);
+    else if (e.type === 'level') server.publish('level', e.level);
+  });
+  return server;
 }

@@ -3,8 +3,11 @@
  * On a TTY the open (not yet final) text is shown on the last line and rewritten in place;
  * elsewhere (pipes, files, CI logs) only finished lines appear, so output stays clean.
  * Status goes to stderr so `earshot caption ... > file.txt` captures only captions.
+ * Caption text and status details come from a remote service, so only their printable part
+ * (safeText) reaches the terminal; the only control sequences written are this view's own.
  */
 import { applyDiff, EMPTY_SNAPSHOT, type CaptionDiff, type CaptionSnapshot, type Segment } from '../../shared/captions.js';
+import { safeText } from '../../shared/safe-text.js';
 import { describeStatus, type ConnectionStatus } from '../../shared/status.js';
 
 export interface TerminalOut {
@@ -53,7 +56,7 @@ export class TerminalView {
 
   /** A line for people on stderr (warnings, the overlay URL), without breaking the open line. */
   notice(text: string): void {
-    this.withOpenLineCleared(() => this.err.write(`[earshot] ${text}\n`));
+    this.withOpenLineCleared(() => this.err.write(`[earshot] ${safeText(text)}\n`));
   }
 
   /** Prints whatever is still open as finished lines (end of run). */
@@ -74,12 +77,13 @@ export class TerminalView {
       this.printSegment(s);
     }
     if (!this.out.isTTY) return;
-    const open = segments.slice(i).filter((s) => !this.printed.has(s.id)).map((s) => s.text).filter(Boolean).join(' ');
+    const open = segments.slice(i).filter((s) => !this.printed.has(s.id)).map((s) => safeText(s.text).trim()).filter(Boolean).join(' ');
     this.drawOpenLine(open);
   }
 
   private printSegment(s: Segment): void {
-    if (this.printed.has(s.id) || !s.text) {
+    const text = safeText(s.text).trim();
+    if (this.printed.has(s.id) || !text) {
       this.printed.add(s.id);
       return;
     }
@@ -88,7 +92,7 @@ export class TerminalView {
     // The open line is redrawn by render() after the finished lines are out.
     if (this.out.isTTY && this.openLine) this.out.write(CLEAR_LINE);
     this.openLine = '';
-    this.out.write(`${prefix}${s.text}\n`);
+    this.out.write(`${prefix}${text}\n`);
   }
 
   private drawOpenLine(text: string): void {

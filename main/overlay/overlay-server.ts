@@ -3,6 +3,12 @@
  * the built overlay page, a snapshot endpoint and a Server-Sent Events feed of the same
  * messages the Electron overlay receives over IPC. Everything but static build assets
  * needs the token from the printed URL. Binds 127.0.0.1 unless told otherwise.
+ *
+ * Anyone who can reach the port can open sockets, so connections are bounded: at most
+ * `maxConnections` at once (more are closed on arrival, so a flood cannot use up the
+ * process's file descriptors, which the transcript autosave also needs), and a connection
+ * that has not sent its request within `idleTimeoutMs` is closed, so idle or half-open
+ * sockets cannot hold those places for ever.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +20,7 @@ import type { OverlayStyle } from '../../shared/overlay-style.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { formatEvent, SseHub, type SseHubStats } from './sse-hub.js';
 import { resolveInside, sendFile } from './static-files.js';
+import { overlayUrls } from './overlay-urls.js';
 import { generateToken, tokenMatches } from './token.js';
 
 export interface OverlayServerOptions {
@@ -31,12 +38,20 @@ export interface OverlayServerOptions {
   /** Unsent bytes per event-stream client before it is dropped; default 1 MiB. */
   maxQueuedBytes?: number;
   maxClients?: number;
+  /** Open sockets of any kind; more are closed as they arrive. Default 64. */
+  maxConnections?: number;
+  /** A connection must deliver its request headers within this; default 10 s. */
+  idleTimeoutMs?: number;
   onSlowClient?: (queuedBytes: number) => void;
 }
 
 export interface OverlayServer {
-  /** Full overlay URL with the token, for people to paste into OBS or a browser. */
+  /** Full overlay URL with the token, for people to paste into OBS or a browser on this machine. */
   readonly url: string;
+  /** The same page as other machines reach it (empty when bound to loopback only). */
+  readonly remoteUrls: readonly string[];
+  /** Bound to an address other machines may reach. */
+  readonly exposed: boolean;
   readonly host: string;
   readonly port: number;
   readonly token: string;
@@ -72,9 +87,11 @@ export async function startOverlayServer(options: OverlayServerOptions): Promise
   const token = options.token ?? generateToken();
   if (token.length < 8) throw new EarshotError('BAD_ARGUMENT', 'the overlay token must be at least 8 characters');
   const last = new Map<keyof MainToRenderer, string>();
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
   const hub = new SseHub({
     clock: options.clock ?? systemClock,
-    heartbeatMs: options.heartbeatMs ?? 15_000,
+    heartbeatMs,
     maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024,
     maxClients: options.maxClients ?? 32,
     onSlowClient: options.onSlowClient,
@@ -111,12 +128,21 @@ export async function startOverlayServer(options: OverlayServerOptions): Promise
     }
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({
+    headersTimeout: idleTimeoutMs,
+    requestTimeout: idleTimeoutMs * 2,
+    // How often Node looks for connections past headersTimeout (default 30 s).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(idleTimeoutMs / 2))),
+    keepAliveTimeout: Math.min(5000, idleTimeoutMs),
+  }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) res.destroy();
       else text(res, 500, `Internal error: ${err instanceof Error ? err.message : String(err)}`);
     });
   });
+  server.maxConnections = options.maxConnections ?? 64;
+  // A socket silent in both directions for this long is gone; event streams write a heartbeat well within it.
+  server.timeout = heartbeatMs * 2 + idleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new EarshotError('BAD_ARGUMENT', `overlay server cannot listen on ${host}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use, pick another --overlay-port' : err.message}`)));
@@ -125,8 +151,11 @@ export async function startOverlayServer(options: OverlayServerOptions): Promise
   const port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
+  const urls = overlayUrls(host, port, token);
   return {
-    url: `http://${urlHost(host)}:${port}/overlay?token=${encodeURIComponent(token)}`,
+    url: urls.local,
+    remoteUrls: urls.remote,
+    exposed: urls.exposed,
     host,
     port,
     token,
@@ -157,11 +186,4 @@ function text(res: ServerResponse, status: number, body: string, headers: Record
 function json(res: ServerResponse, value: unknown): void {
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...COMMON_HEADERS });
   res.end(JSON.stringify(value));
-}
-
-/** A URL people can open: wildcard binds are reachable on loopback; IPv6 needs brackets. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }

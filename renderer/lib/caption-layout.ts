@@ -8,6 +8,7 @@
  * Pure: the caller injects `measure` (canvas measureText in the page, a fake in tests).
  */
 import type { Segment } from '../../shared/captions.js';
+import { safeText } from '../../shared/safe-text.js';
 
 export type Measure = (text: string) => number;
 
@@ -158,7 +159,8 @@ export class CaptionLayout {
   /** Words, with any word wider than a line cut into pieces that fit (CJK text has no spaces). */
   private splitSegment(text: string): { text: string; glued: boolean }[] {
     const out: { text: string; glued: boolean }[] = [];
-    for (const word of text.split(/\s+/)) {
+    // Remote text: a bidi override would reorder the line on screen; controls are dropped.
+    for (const word of safeText(text).split(/\s+/)) {
       if (word === '') continue;
       if (this.maxWidth <= 0 || this.width(word) <= this.maxWidth) {
         out.push({ text: word, glued: false });

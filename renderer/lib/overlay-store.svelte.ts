@@ -4,6 +4,7 @@
  * arrived, clears them after silence, and collects finished sentences for screen readers.
  */
 import type { CaptionSnapshot } from '../../shared/captions.js';
+import { safeText } from '../../shared/safe-text.js';
 import { errorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE, sanitizeStyle, type OverlayStyle } from '../../shared/overlay-style.js';
 import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
@@ -211,7 +212,7 @@ export class OverlayStore {
     for (const s of segments) {
       if (!s.final || s.text === '' || this.announced.has(s.id)) continue;
       this.announced.add(s.id);
-      fresh.push({ id: this.nextAnnouncementId++, text: s.text });
+      fresh.push({ id: this.nextAnnouncementId++, text: safeText(s.text) });
     }
     if (this.announced.size > 4 * segments.length + 100) {
       this.announced = new Set(segments.filter((s) => s.final).map((s) => s.id));

@@ -135,9 +135,9 @@ describe('earshot caption --source file:', () => {
     expect(missing.stderr).toContain('nope.wav');
   });
 
-  it('refuses an insecure remote endpoint', async () => {
+  it('refuses an insecure remote endpoint as bad usage', async () => {
     const r = await runCli(['caption', '--source', `file:${wav48}`, '--api-key', KEY, '--endpoint', 'ws://example.com/stream']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/wss:\/\//);
   });
 

@@ -21,7 +21,7 @@ function setup(failPort?: number) {
       started.push(o);
       const token = o.token ?? 'tok1';
       const server: OverlayServer = {
-        url: `http://${o.host}:${o.port}/overlay?token=${token}`, host: o.host!, port: o.port, token,
+        url: `http://${o.host}:${o.port}/overlay?token=${token}`, remoteUrls: [], exposed: false, host: o.host!, port: o.port, token,
         publish: (ch, p) => published.push([o.port, ch, p]),
         stats: () => ({}) as never,
         close: async () => { closed.push(o.port); },

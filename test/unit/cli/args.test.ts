@@ -41,7 +41,12 @@ describe('parseCli', () => {
     [['caption', '--source', 'speaker'], /mic, system, device:ID or file:PATH/],
     [['caption', '--provider', 'nope'], /fireworks, together/],
     [['caption', '--model', 'whisper'], /fireworks-asr-large, fireworks-asr-v2/],
-    [['caption', '--out', 'notes.doc'], /\.json, \.srt, \.vtt or \.txt/],
+    [['caption', '--out', 'a.txt', '--format', 'json'], /--format json contradicts --out a\.txt/],
+    [['caption', '--source', 'mic', '--speed', '2'], /--speed only applies to --source file/],
+    [['caption', '--source', 'system', '--speed', '1'], /--speed only applies to --source file/],
+    [['caption', '--provider', 'together', '--temperature', '0'], /--temperature is only used by fireworks/],
+    [['caption', '--endpoint', 'http://127.0.0.1:9/x'], /--endpoint: scheme http is not allowed/],
+    [['caption', '--endpoint', 'ws://10.0.0.2/x'], /--endpoint: ws:\/\/ is only allowed for loopback/],
     [['caption', '--format', 'srt'], /needs --out/],
     [['caption', '--format', 'docx', '--out', 'a.txt'], /json, srt, vtt, txt/],
     [['caption', '--bogus'], /bogus/],
@@ -62,8 +67,11 @@ describe('parseCli', () => {
     expect(formatFromExtension('out')).toBeUndefined();
   });
 
-  it('an explicit --format wins over the extension', () => {
-    expect(parseCli(['caption', '--out', 'a.txt', '--format', 'json'])).toMatchObject({ format: 'json' });
+  it('--format names the format of an --out without a transcript extension, and must agree with one', () => {
+    expect(parseCli(['caption', '--out', 'a.log', '--format', 'json'])).toMatchObject({ format: 'json' });
+    expect(parseCli(['caption', '--out', 'a.TXT', '--format', 'txt'])).toMatchObject({ format: 'txt' });
+    // Without either, the path is checked first (a folder gets that answer); see check-output.
+    expect(parseCli(['caption', '--out', 'notes.doc'])).toMatchObject({ format: undefined });
   });
 
   it('collects repeated --option name=value pairs for the provider', () => {

@@ -143,3 +143,13 @@ describe('CaptionLayout', () => {
     );
   });
 });
+
+describe('CaptionLayout with remote text', () => {
+  it('draws only printable text: no bidi override, escape or control reaches the page', () => {
+    const layout = new CaptionLayout(measure);
+    layout.setWidth(400);
+    const lines = layout.layout([seg('s1', '\u202eevil\u202c \x1b]0;t\x07ok\x00 \u2066x\u2069', true), seg('s2', 'then\nmore', false)], 4);
+    expect(texts(lines)).toEqual(['evil ok x then more']);
+    for (const t of texts(lines)) expect(t).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+  });
+});

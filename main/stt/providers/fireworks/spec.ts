@@ -7,6 +7,7 @@ import { PROVIDERS } from '../../../../shared/providers.js';
 import { buildEndpointUrl } from '../../endpoint.js';
 import type { CloseVerdict, ProviderOptions, ProviderSpec } from '../../provider.js';
 import type { ConnectRequest } from '../../transport.js';
+import { checkExtra, inRange, isBool, type OptionCheck } from '../shared/extra-options.js';
 import { FireworksCodec } from './codec.js';
 
 const PATH = '/v1/audio/transcriptions/streaming';
@@ -14,6 +15,17 @@ const PATH = '/v1/audio/transcriptions/streaming';
 export const FIREWORKS_HOSTS: Record<string, string> = {
   'fireworks-asr-large': 'audio-streaming.api.fireworks.ai',
   'fireworks-asr-v2': 'audio-streaming-v2.api.fireworks.ai',
+};
+
+/**
+ * Query parameters passed through `--option` (stt-protocols.md §1.3). Only these: the server
+ * ignores names it does not know, so a typo would silently do nothing, and a name such as
+ * response_format would break the protocol Earshot relies on.
+ */
+const EXTRA_PARAMS: Record<string, OptionCheck> = {
+  skip_vad: isBool,
+  // LiveKit's client-side range; the default of about 2 s leaves finals 2 s late.
+  text_timeout_seconds: inRange(1, 29),
 };
 
 function defaultEndpoint(model: string): string {
@@ -31,7 +43,7 @@ function connectRequest(options: ProviderOptions): ConnectRequest {
   const endpoint = options.endpoint || defaultEndpoint(model);
   const temperature = options.temperature;
   const url = buildEndpointUrl(endpoint, {
-    ...options.extra,
+    ...checkExtra('Fireworks', options.extra, EXTRA_PARAMS),
     response_format: 'verbose_json',
     language: options.language,
     prompt: options.prompt,

@@ -15,12 +15,24 @@ export const isFiniteNumber: OptionCheck = (v) => v.trim() !== '' && Number.isFi
 /** A finite number within [lo, hi]. */
 export const inRange = (lo: number, hi = Infinity): OptionCheck => (v) => isFiniteNumber(v) && Number(v) >= lo && Number(v) <= hi;
 
+/**
+ * Settings with their own flag and settings field. As an `--option` they would either be
+ * overwritten by the flag's value or fight it, so they are refused with a pointer to the flag.
+ */
+const OWN_FLAGS: Readonly<Record<string, string>> = {
+  temperature: '--temperature', language: '--language', prompt: '--prompt', model: '--model',
+  frame_ms: '--frame-ms', endpoint: '--endpoint', api_key: '--api-key',
+};
+
 /** `extra` when every entry is a known option with a valid value; otherwise BAD_ARGUMENT naming it. */
 export function checkExtra(provider: string, extra: Record<string, string> | undefined, known: Record<string, OptionCheck>): Record<string, string> {
   const options = extra ?? {};
   for (const [name, value] of Object.entries(options)) {
-    const check = known[name];
-    if (!check) throw new EarshotError('BAD_ARGUMENT', `${provider} has no option "${name}"; known: ${Object.keys(known).join(', ')}`);
+    const check = Object.hasOwn(known, name) ? known[name] : undefined;
+    const flag = Object.hasOwn(OWN_FLAGS, name) ? OWN_FLAGS[name] : undefined;
+    if (!check && flag) throw new EarshotError('BAD_ARGUMENT', `"${name}" is not a ${provider} --option; use ${flag} instead`);
+    const list = Object.keys(known).join(', ') || 'none';
+    if (!check) throw new EarshotError('BAD_ARGUMENT', `${provider} has no option "${name}"; known: ${list}`);
     if (!check(value)) throw new EarshotError('BAD_ARGUMENT', `${provider} option ${name}=${value} is out of range`);
   }
   return options;
