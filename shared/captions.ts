@@ -13,6 +13,8 @@ export interface Segment {
   end: number;
   /** True once the provider will not change it any more. */
   final: boolean;
+  /** Who spoke, when the service tells ("Speaker A"); absent when unknown. */
+  speaker?: string;
 }
 
 export interface CaptionDiff {

@@ -24,7 +24,7 @@ export interface TxtOptions {
 }
 
 export interface TranscriptJson {
-  segments: { id: string; text: string; start: number; end: number }[];
+  segments: { id: string; text: string; start: number; end: number; speaker?: string }[];
   text: string;
 }
 
@@ -38,13 +38,22 @@ export function exportableSegments(segments: readonly Segment[]): Segment[] {
 
 /** Like exportableSegments, with only the printable part of each text (for SRT, VTT, TXT). */
 function displaySegments(segments: readonly Segment[]): Segment[] {
-  return exportableSegments(segments.map((s) => ({ ...s, text: safeText(s.text) })));
+  return exportableSegments(segments.map((s) => ({ ...s, text: safeText(s.text), ...(s.speaker ? { speaker: safeText(s.speaker) } : {}) })));
+}
+
+function speakerPrefix(speaker: string | undefined): string {
+  return speaker ? `${speaker}: ` : '';
+}
+
+/** A voice annotation ends at '>' and may not hold '&' or '<' unescaped (WebVTT §4.2.2). */
+function voiceName(speaker: string): string {
+  return escapeVtt(speaker);
 }
 
 export function toTranscriptJson(segments: readonly Segment[]): TranscriptJson {
   const list = exportableSegments(segments);
   return {
-    segments: list.map((s) => ({ id: s.id, text: s.text, start: ms(s.start), end: ms(s.end) })),
+    segments: list.map((s) => ({ id: s.id, text: s.text, start: ms(s.start), end: ms(s.end), ...(s.speaker ? { speaker: s.speaker } : {}) })),
     text: list.map((s) => s.text).join(' '),
   };
 }
@@ -53,31 +62,37 @@ export function renderJson(segments: readonly Segment[]): string {
   return `${JSON.stringify(toTranscriptJson(segments), null, 2)}\n`;
 }
 
+/** SRT has no speaker markup: the name leads the cue ("Speaker A: …"), as subtitlers do. */
 export function renderSrt(segments: readonly Segment[]): string {
   return cues(segments)
-    .map((c, i) => `${i + 1}\n${timecode(c.start, ',')} --> ${timecode(c.end, ',')}\n${c.lines.join('\n')}\n`)
+    .map((c, i) => `${i + 1}\n${timecode(c.start, ',')} --> ${timecode(c.end, ',')}\n${speakerPrefix(c.speaker)}${c.lines.join('\n')}\n`)
     .join('\n');
 }
 
+/** WebVTT names the speaker with a voice span: <v Speaker A>…</v>. */
 export function renderVtt(segments: readonly Segment[]): string {
   const body = cues(segments)
-    .map((c) => `${timecode(c.start, '.')} --> ${timecode(c.end, '.')}\n${c.lines.map(escapeVtt).join('\n')}\n`)
+    .map((c) => {
+      const text = c.lines.map(escapeVtt).join('\n');
+      return `${timecode(c.start, '.')} --> ${timecode(c.end, '.')}\n${c.speaker ? `<v ${voiceName(c.speaker)}>${text}</v>` : text}\n`;
+    })
     .join('\n');
   return body ? `WEBVTT\n\n${body}` : 'WEBVTT\n';
 }
 
 export function renderTxt(segments: readonly Segment[], options: TxtOptions = {}): string {
   const gap = options.paragraphGapSeconds ?? 2;
-  const paragraphs: { start: number; texts: string[] }[] = [];
+  const paragraphs: { start: number; speaker: string | undefined; texts: string[] }[] = [];
   let lastEnd = -Infinity;
   for (const s of displaySegments(segments)) {
     const current = paragraphs[paragraphs.length - 1];
-    if (!current || s.start - lastEnd >= gap) paragraphs.push({ start: s.start, texts: [s.text] });
+    // A new speaker always starts a new paragraph, like a script.
+    if (!current || s.start - lastEnd >= gap || current.speaker !== s.speaker) paragraphs.push({ start: s.start, speaker: s.speaker, texts: [s.text] });
     else current.texts.push(s.text);
     lastEnd = Math.max(lastEnd, s.end);
   }
   return paragraphs
-    .map((p) => `${options.timestamps ? `[${timecode(p.start, ',').slice(0, 8)}] ` : ''}${p.texts.join(' ')}\n`)
+    .map((p) => `${options.timestamps ? `[${timecode(p.start, ',').slice(0, 8)}] ` : ''}${speakerPrefix(p.speaker)}${p.texts.join(' ')}\n`)
     .join('\n');
 }
 
@@ -111,14 +126,14 @@ export async function writeTranscript(path: string, format: TranscriptFormat, se
   }
 }
 
-interface TimedCue { start: number; end: number; lines: string[] }
+interface TimedCue { start: number; end: number; lines: string[]; speaker?: string }
 
 function cues(segments: readonly Segment[]): TimedCue[] {
   const out: TimedCue[] = [];
   for (const s of displaySegments(segments)) {
     const end = Math.max(s.start, s.end);
     for (const c of layoutCues(s.text)) {
-      out.push({ start: s.start + (end - s.start) * c.from, end: s.start + (end - s.start) * c.to, lines: c.lines });
+      out.push({ start: s.start + (end - s.start) * c.from, end: s.start + (end - s.start) * c.to, lines: c.lines, ...(s.speaker ? { speaker: s.speaker } : {}) });
     }
   }
   return out;

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../../shared/errors.js';
 import { PROVIDERS, PROVIDER_IDS, isProviderId, type ProviderId } from '../../shared/providers.js';
+import { parseHttpEndpoint } from '../prerecorded/http-endpoint.js';
 import { parseEndpoint } from '../stt/endpoint.js';
 
 export type TranscriptFormat = 'json' | 'srt' | 'vtt' | 'txt';
@@ -33,8 +34,28 @@ export interface CaptionArgs {
   quiet: boolean;
 }
 
+export interface TranscribeArgs {
+  command: 'transcribe';
+  path: string;
+  provider: 'fireworks';
+  model: string;
+  endpoint: string | undefined;
+  apiKey: string | undefined;
+  /** undefined = detect automatically (--language auto or none given). */
+  language: string | undefined;
+  prompt: string | undefined;
+  temperature: number | undefined;
+  diarize: boolean;
+  translate: boolean;
+  out: string | undefined;
+  /** Given or named by --out's extension; undefined = txt on stdout. */
+  format: TranscriptFormat | undefined;
+  quiet: boolean;
+}
+
 export type CliCommand =
   | CaptionArgs
+  | TranscribeArgs
   | { command: 'devices'; json: boolean }
   | { command: 'help'; topic?: string }
   | { command: 'version' };
@@ -44,6 +65,7 @@ export const USAGE = `earshot: live captions from your microphone, system audio 
 Usage:
   earshot devices [--json]
   earshot caption --source mic|system|device:ID|file:PATH [options]
+  earshot transcribe PATH [options]
   earshot --help | --version
 
 Caption options:
@@ -75,6 +97,24 @@ Caption options:
 Exit status: 0 done (file ended, Ctrl+C, SIGTERM or SIGHUP), 1 captioning failed (e.g. refused
 key), 2 bad usage (checked before any audio is sent: options, --endpoint, --out, overlay port).
 Captioning goes on if stdout or stderr is closed or full; --out is still written.
+
+Transcribe options (a recording, sent whole to the pre-recorded service; WAV, FLAC, MP3…,
+up to 1 GB for Fireworks):
+  --provider P        fireworks (the only pre-recorded service so far)
+  --model M           whisper-v3 (default, most accurate) | whisper-v3-turbo (faster)
+  --endpoint URL      override the service's base URL (https://; http:// only for localhost)
+  --api-key KEY       API key (default: FIREWORKS_API_KEY). Never printed.
+  --language CODE|auto  the spoken language, or auto (default) to let the service detect it
+  --prompt TEXT       vocabulary or style hint
+  --temperature T     decoding temperature 0-1 (default: the service's, 0)
+  --diarize           label speakers (Speaker A, Speaker B…)
+  --translate         translate to English instead of transcribing (no speaker labels)
+  --out PATH          write the transcript there (format from the extension)
+  --format F          json|srt|vtt|txt (default: from --out, else txt on stdout)
+  --quiet             no progress on stderr
+
+  Exit status: 0 transcribed, 1 failed (refused key, file too large, service error,
+  cancelled with Ctrl+C), 2 bad usage.
 `;
 
 /** Providers whose protocol has a decoding temperature (stt-protocols.md §1.3). */
@@ -107,7 +147,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (values.help) return { command: 'help', topic: 'devices' };
     return { command: 'devices', json: Boolean(values.json) };
   }
-  if (cmd !== 'caption') bad(`Unknown command "${cmd}" (expected "caption" or "devices")`);
+  if (cmd === 'transcribe') return parseTranscribe(rest);
+  if (cmd !== 'caption') bad(`Unknown command "${cmd}" (expected "caption", "transcribe" or "devices")`);
 
   const { values } = safeParse(rest, {
     source: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' },
@@ -189,6 +230,67 @@ export function parseCli(argv: readonly string[]): CliCommand {
     overlayHost: values['overlay-host'] ?? '127.0.0.1',
     backlogSeconds: num('backlog-seconds', values['backlog-seconds'], 120, 3600, 180),
     extra,
+    quiet: Boolean(values.quiet),
+  };
+}
+
+const PRERECORDED_MODELS = ['whisper-v3', 'whisper-v3-turbo'];
+
+function parseTranscribe(rest: string[]): TranscribeArgs | { command: 'help'; topic: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest, allowPositionals: true, strict: true,
+      options: {
+        provider: { type: 'string' }, model: { type: 'string' }, endpoint: { type: 'string' }, 'api-key': { type: 'string' },
+        language: { type: 'string' }, prompt: { type: 'string' }, temperature: { type: 'string' },
+        diarize: { type: 'boolean' }, translate: { type: 'boolean' }, out: { type: 'string' }, format: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    bad(err instanceof Error ? err.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help', topic: 'transcribe' };
+  if (positionals.length !== 1) bad(positionals.length ? `transcribe takes one file, got ${positionals.length}: ${positionals.join(' ')}` : 'transcribe needs the path of a recording, e.g. earshot transcribe meeting.wav');
+  const provider = values.provider ?? 'fireworks';
+  if (provider !== 'fireworks') {
+    bad(isProviderId(provider) ? `--provider ${provider} has no pre-recorded transcription in Earshot yet; use fireworks` : `--provider must be fireworks, got "${provider}"`);
+  }
+  const model = values.model ?? 'whisper-v3';
+  if (!PRERECORDED_MODELS.includes(model)) bad(`--model for file transcription must be one of ${PRERECORDED_MODELS.join(', ')}, got "${model}"`);
+  const language = values.language === undefined || values.language === 'auto' ? undefined : values.language;
+  if (language !== undefined && !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language)) bad(`--language must be a language code such as en, de or zh-hant, or auto, got "${language}"`);
+  if (values.diarize && values.translate) bad('--diarize and --translate cannot be combined: the translation service labels no speakers');
+  const format = values.format;
+  if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) bad(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  const named = values.out === undefined ? undefined : formatFromExtension(values.out);
+  if (format !== undefined && named !== undefined && named !== format) {
+    bad(`--format ${format} contradicts --out ${values.out} (a .${named} name); drop --format or change the extension`);
+  }
+  if (values.endpoint !== undefined) {
+    try {
+      parseHttpEndpoint(values.endpoint);
+    } catch (err) {
+      bad(`--endpoint: ${err instanceof EarshotError ? (err.detail ?? err.message) : String(err)}`);
+    }
+  }
+  return {
+    command: 'transcribe',
+    path: positionals[0]!,
+    provider: 'fireworks',
+    model,
+    endpoint: values.endpoint,
+    apiKey: values['api-key'],
+    language,
+    prompt: values.prompt,
+    temperature: values.temperature === undefined ? undefined : num('temperature', values.temperature, 0, 1, 0),
+    diarize: Boolean(values.diarize),
+    translate: Boolean(values.translate),
+    out: values.out,
+    // checkOutputPath refuses an --out name without a transcript extension and no --format.
+    format: (format as TranscriptFormat | undefined) ?? named,
     quiet: Boolean(values.quiet),
   };
 }

@@ -7,6 +7,7 @@ import { EarshotError, toErrorInfo, type ErrorCode } from '../../shared/errors.j
 import { safeText } from '../../shared/safe-text.js';
 import { parseCli, USAGE } from './args.js';
 import { runDevices } from './run-devices.js';
+import { runTranscribe } from './run-transcribe.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, runCaption, type CliIo } from './run-caption.js';
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -23,6 +24,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runDevices(cmd.json, io);
       case 'caption':
         return await runCaption(cmd, io);
+      case 'transcribe':
+        return await runTranscribe(cmd, io);
     }
   } catch (err) {
     const info = toErrorInfo(err);

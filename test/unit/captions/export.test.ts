@@ -46,6 +46,19 @@ describe('transcript export', () => {
     expect(renderVtt([])).toBe('WEBVTT\n');
   });
 
+  it('keeps speakers: JSON "speaker", VTT voice spans, "Speaker A:" in SRT and TXT', () => {
+    const who = (id: string, start: number, text: string, speaker: string): Segment => ({ ...s(id, start, start + 1, text), speaker });
+    const segs = [who('1', 0, 'Hello there.', 'Speaker A'), who('2', 1.2, 'Hi.', 'Speaker B'), who('3', 2.4, 'How are you?', 'Speaker B'), s('4', 3.5, 4, 'Unknown.')];
+    expect(JSON.parse(renderJson(segs)).segments.map((x: { speaker?: string }) => x.speaker)).toEqual(['Speaker A', 'Speaker B', 'Speaker B', undefined]);
+    expect(renderVtt(segs.slice(0, 2))).toBe('WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Speaker A>Hello there.</v>\n\n00:00:01.200 --> 00:00:02.200\n<v Speaker B>Hi.</v>\n');
+    expect(renderSrt(segs.slice(0, 1))).toBe('1\n00:00:00,000 --> 00:00:01,000\nSpeaker A: Hello there.\n');
+    // A change of speaker starts a paragraph even without a pause.
+    expect(renderTxt(segs)).toBe('Speaker A: Hello there.\n\nSpeaker B: Hi. How are you?\n\nUnknown.\n');
+    // A hostile name cannot break out of the voice span or put escapes in a terminal.
+    const evil = renderVtt([who('x', 0, 'x', 'A>\u001b[31m<b>')]);
+    expect(evil).toContain('<v A&gt;&lt;b&gt;>x</v>');
+  });
+
   it('timecodes round to milliseconds and go past 99 hours', () => {
     expect(timecode(3661.0005, ',')).toBe('01:01:01,001');
     expect(timecode(59.9999, '.')).toBe('00:01:00.000');
