@@ -53,7 +53,9 @@ describe('parseCli', () => {
     [['caption', '--speed', '0'], /between 0.25 and 50/],
     [['caption', '--backlog-seconds', '30'], /between 120 and 3600/],
     [['caption', '--language', 'English please'], /language code/],
-    [['transcribe'], /Unknown command/],
+    [['transcribe'], /needs the path of a recording/],
+    [['transcribe', 'a.wav', '--diarize', '--translate'], /cannot be combined/],
+    [['subtitle'], /Unknown command "subtitle" \(expected "caption", "transcribe" or "devices"\)/],
   ])('refuses %j with a message that says what is allowed', (argv, pattern) => {
     const e = err(argv as string[]);
     expect(e.code).toBe('BAD_ARGUMENT');
