@@ -12,6 +12,7 @@ const benches: Bench[] = [
   { name: 'pacing', run: () => runPacingBench(Number(process.env.EARSHOT_BENCH_PACING_SECONDS ?? 30)) },
   { name: 'pipeline', run: runPipelineBench },
   { name: 'overlay', run: async () => (await import('./overlay-bench.js')).runOverlayBench() },
+  { name: 'transcribe', run: async () => (await import('./transcribe-bench.js')).runTranscribeBench() },
 ];
 
 const only = process.argv.slice(2);
