@@ -27,6 +27,7 @@ export interface MainToRenderer {
   'audio:test-level': AudioLevel;
   /** History window: new final segments. */
   'history:appended': Segment[];
+  'transcribe:progress': TranscriptionProgress;
   'app:state': AppState;
   /** Hidden capture page (system audio on Windows/macOS). */
   'capture:command': CaptureCommand;
@@ -110,6 +111,8 @@ export type LevelTestResult = { ok: true; peakDb: number; rmsDb: number } | { ok
 export interface HistoryRunInfo {
   /** ISO time the run started; '' when unknown. */
   startedAt: string;
+  /** What the run was when it was not live captions, e.g. "meeting.wav (transcribed)". */
+  title?: string;
   /** Index in `segments` of the run's first segment. */
   firstIndex: number;
 }
@@ -126,6 +129,24 @@ export interface HistoryView {
   /** Journal lines that could not be read (a torn last line after a crash). */
   skippedLines: number;
 }
+
+/** "Transcribe a recording…": what the history window shows while a file is sent. */
+export interface TranscribeRequest {
+  /** Translate to English instead of transcribing. */
+  translate: boolean;
+  /** Label speakers (transcription only). */
+  diarize: boolean;
+}
+
+export type TranscriptionProgress =
+  | { state: 'idle' }
+  | { state: 'choosing' }
+  | { state: 'uploading'; file: string; sent: number; total: number }
+  | { state: 'transcribing'; file: string }
+  | { state: 'retrying'; file: string; inMs: number; reason: string }
+  | { state: 'done'; file: string; segments: number; speakers: number; language?: string }
+  | { state: 'failed'; file: string; error: ErrorInfo }
+  | { state: 'cancelled'; file: string };
 
 export type ExportFormat = 'srt' | 'vtt' | 'txt' | 'json';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['srt', 'vtt', 'txt', 'json'];
@@ -177,6 +198,9 @@ export interface InvokeChannels {
   'history:get': { req: void; res: HistoryView };
   'history:export': { req: ExportRequest; res: ExportResult };
   'history:copy': { req: string; res: void };
+  'transcribe:start': { req: TranscribeRequest; res: TranscriptionProgress };
+  'transcribe:cancel': { req: void; res: void };
+  'transcribe:status': { req: void; res: TranscriptionProgress };
 }
 
 /** Fire-and-forget channels (ipcRenderer.send → ipcMain.on). */
@@ -205,6 +229,9 @@ export const CHANNEL_PAGES: { [K in keyof InvokeChannels | keyof SendChannels]: 
   'history:get': ['history'],
   'history:export': ['history'],
   'history:copy': ['history'],
+  'transcribe:start': ['history'],
+  'transcribe:cancel': ['history'],
+  'transcribe:status': ['history'],
   'overlay:hover-unlock': ['overlay'],
   'capture:chunk': ['capture'],
   'capture:status': ['capture'],
@@ -240,7 +267,11 @@ export interface HistoryBridge {
   get(): Promise<HistoryView>;
   exportAs(request: ExportRequest): Promise<ExportResult>;
   copy(text: string): Promise<void>;
-  on<K extends 'history:appended'>(channel: K, listener: (payload: MainToRenderer[K]) => void): () => void;
+  /** Picks a recording, sends it, and resolves with how it ended (progress comes as pushes). */
+  transcribeFile(request: TranscribeRequest): Promise<TranscriptionProgress>;
+  cancelTranscription(): Promise<void>;
+  transcriptionStatus(): Promise<TranscriptionProgress>;
+  on<K extends 'history:appended' | 'transcribe:progress'>(channel: K, listener: (payload: MainToRenderer[K]) => void): () => void;
 }
 
 export interface CaptureBridge {

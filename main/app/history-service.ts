@@ -31,9 +31,13 @@ export interface HistoryServiceDeps {
 /** Seconds between runs on the combined timeline, so cues of two runs never touch. */
 const RUN_GAP_SECONDS = 1;
 
+/** A recording transcribed while history was off: shown this session, never written. */
+interface SessionRun { startedAt: string; info: Record<string, string>; segments: Segment[] }
+
 export class HistoryService implements HistoryRunPort {
   readonly journalPath: string;
   private journal: HistoryJournal | null = null;
+  private readonly sessionRuns: SessionRun[] = [];
   private enabled = false;
   private runOpen = false;
   private readonly recorder: HistoryRecorder;
@@ -83,10 +87,30 @@ export class HistoryService implements HistoryRunPort {
     this.runOpen = false;
   }
 
+  /**
+   * A transcribed recording becomes a run of its own, searchable and exportable like live
+   * captions: in the journal when history is on, else in memory for this session.
+   */
+  addFileTranscript(info: Record<string, string>, segments: readonly Segment[]): void {
+    const startedAt = this.deps.now();
+    const finals = segments.map((s) => ({ ...s, final: true }));
+    if (this.journal) {
+      this.write((j) => {
+        j.startRun(startedAt, info);
+        for (const s of finals) j.append(s);
+        j.endRun(this.deps.now());
+      });
+    } else {
+      this.sessionRuns.push({ startedAt: startedAt.toISOString(), info, segments: finals });
+    }
+    this.deps.send('history', 'history:appended', finals);
+  }
+
   async view(): Promise<HistoryView> {
     if (!this.enabled) {
-      const segments = this.deps.pipeline.finals();
-      return { enabled: false, segments, runs: segments.length ? [{ startedAt: '', firstIndex: 0 }] : [], skippedLines: 0 };
+      const live = this.deps.pipeline.finals();
+      const all = [...(live.length ? [{ startedAt: '', info: {}, segments: live }] : []), ...this.sessionRuns];
+      return { enabled: false, ...combineRuns(all), skippedLines: 0 };
     }
     let text = '';
     try {
@@ -95,20 +119,7 @@ export class HistoryService implements HistoryRunPort {
       // No journal yet: an empty history.
     }
     const replay = replayJournal(text);
-    const segments: Segment[] = [];
-    const runs: HistoryRunInfo[] = [];
-    let offset = 0;
-    replay.runs.forEach((run, i) => {
-      if (run.segments.length === 0) return;
-      runs.push({ startedAt: run.startedAt, firstIndex: segments.length });
-      let end = offset;
-      for (const s of run.segments) {
-        segments.push({ ...s, id: `${i}/${s.id}`, start: s.start + offset, end: s.end + offset });
-        end = Math.max(end, s.end + offset);
-      }
-      offset = end + RUN_GAP_SECONDS;
-    });
-    return { enabled: true, segments, runs, skippedLines: replay.skippedLines };
+    return { enabled: true, ...combineRuns(replay.runs), skippedLines: replay.skippedLines };
   }
 
   async exportAs(req: ExportRequest): Promise<ExportResult> {
@@ -141,4 +152,27 @@ export class HistoryService implements HistoryRunPort {
       this.deps.onError(`History stopped: ${toErrorInfo(err).detail ?? 'the history file could not be written'}.`);
     }
   }
+}
+
+/**
+ * Runs on one timeline: each run's times follow the previous run's end (plus a gap, so cues
+ * of two runs never touch), and ids are made unique across runs.
+ */
+function combineRuns(runs: readonly { startedAt: string; info?: Record<string, string | number | boolean>; segments: readonly Segment[] }[]): Pick<HistoryView, 'segments' | 'runs'> {
+  const segments: Segment[] = [];
+  const out: HistoryRunInfo[] = [];
+  let offset = 0;
+  runs.forEach((run, i) => {
+    if (run.segments.length === 0) return;
+    const title = run.info?.kind === 'file' && typeof run.info.file === 'string'
+      ? `${run.info.file} (${run.info.task === 'translate' ? 'translated' : 'transcribed'})` : undefined;
+    out.push({ startedAt: run.startedAt, firstIndex: segments.length, ...(title ? { title } : {}) });
+    let end = offset;
+    for (const s of run.segments) {
+      segments.push({ ...s, id: `${i}/${s.id}`, start: s.start + offset, end: s.end + offset });
+      end = Math.max(end, s.end + offset);
+    }
+    offset = end + RUN_GAP_SECONDS;
+  });
+  return { segments, runs: out };
 }

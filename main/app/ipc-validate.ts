@@ -129,6 +129,10 @@ const VALIDATORS: { [K in Channel]: (v: unknown) => Checked<Payload<K>> } = {
   'captions:get-snapshot': noPayload,
   'style:get': noPayload,
   'overlay:set-click-through': (v) => (typeof v === 'boolean' ? ok(v) : bad('expected true or false')),
+  'transcribe:start': (v) => (isObj(v) && typeof v.translate === 'boolean' && typeof v.diarize === 'boolean'
+    ? ok({ translate: v.translate, diarize: v.diarize }) : bad('expected { translate, diarize }')),
+  'transcribe:cancel': noPayload,
+  'transcribe:status': noPayload,
   'overlay:hover-unlock': (v) => (typeof v === 'boolean' ? ok(v) : bad('expected true or false')),
   'overlay:resize': (v) => {
     const size = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0 && n <= 20_000;

@@ -15,7 +15,11 @@ import { getProvider } from '../stt/providers/index.js';
 import { createWsTransport } from '../stt/ws-transport.js';
 import { systemClock, systemRandom } from '../util/clock.js';
 import { AppController } from './app-controller.js';
+import { fireworksPrerecorded } from '../prerecorded/fireworks-service.js';
+import { httpUpload } from '../prerecorded/http-upload.js';
+import { transcribeFile } from '../prerecorded/transcribe-job.js';
 import { BrowserOverlay } from './browser-overlay.js';
+import { FileTranscriber } from './file-transcriber.js';
 import { HistoryService } from './history-service.js';
 import { applyHotkeys } from './hotkeys.js';
 import { sendToPage, setupIpc } from './ipc.js';
@@ -126,6 +130,25 @@ async function startApp(): Promise<void> {
     clock: systemClock,
   });
 
+  const files = new FileTranscriber({
+    chooseFile: async () => {
+      const parent = pages.get('history');
+      const options: Electron.OpenDialogOptions = {
+        title: 'Transcribe a recording',
+        properties: ['openFile'],
+        filters: [{ name: 'Audio', extensions: ['wav', 'flac', 'mp3', 'm4a', 'ogg', 'opus', 'webm', 'aac', 'mp4'] }, { name: 'All files', extensions: ['*'] }],
+      };
+      const r = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    apiKey: () => keys.keyFor('fireworks'),
+    preferences: () => ({ language: settings.get().language, prompt: settings.get().prompt, model: fireworksPrerecorded.defaultModel }),
+    transcribe: (job) => transcribeFile({ ...job, service: fireworksPrerecorded }, { upload: httpUpload, clock: systemClock, random: systemRandom, epochNow: () => Date.now() }),
+    addToHistory: (info, segments) => history.addFileTranscript(info, segments),
+    publish: (p) => send('history', 'transcribe:progress', p),
+    clock: systemClock,
+  });
+
   let devices: DeviceInfo[] = [];
   const refreshDevices = async () => {
     try {
@@ -171,6 +194,9 @@ async function startApp(): Promise<void> {
     'history:get': () => history.view(),
     'history:export': (request) => history.exportAs(request),
     'history:copy': (text) => clipboard.writeText(text),
+    'transcribe:start': (request) => files.start(request),
+    'transcribe:cancel': () => files.cancel(),
+    'transcribe:status': () => files.status(),
   }, {
     'overlay:hover-unlock': (hovering) => controller.setUnlockHover(hovering),
     'capture:chunk': (chunk) => loopback?.onChunk(chunk),
@@ -187,6 +213,8 @@ async function startApp(): Promise<void> {
       case 'click-through': controller.setClickThrough(a.on); break;
       case 'overlay': controller.setOverlayVisible(a.visible); break;
       case 'history': pages.show('history'); break;
+      // The history window shows the progress and the result; speakers are labelled.
+      case 'transcribe': pages.show('history'); void files.start({ translate: false, diarize: true }); break;
       case 'settings': pages.show('settings'); break;
       case 'quit': app.quit(); break;
     }

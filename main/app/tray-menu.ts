@@ -15,6 +15,7 @@ export type TrayAction =
   | { type: 'click-through'; on: boolean }
   | { type: 'overlay'; visible: boolean }
   | { type: 'history' }
+  | { type: 'transcribe' }
   | { type: 'settings' }
   | { type: 'quit' };
 
@@ -81,6 +82,7 @@ export function buildTrayMenu(m: TrayModel): TrayItem[] {
     },
     { type: 'separator' },
     { label: 'History…', action: { type: 'history' } },
+    { label: 'Transcribe a recording…', action: { type: 'transcribe' } },
     { label: 'Settings…', action: { type: 'settings' } },
     { type: 'separator' },
     { label: 'Quit Earshot', action: { type: 'quit' } },

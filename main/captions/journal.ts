@@ -12,7 +12,7 @@ import { EarshotError } from '../../shared/errors.js';
 export type JournalRecord =
   | { type: 'run-start'; at: string; info?: Record<string, string | number | boolean> }
   | { type: 'run-end'; at: string }
-  | { type: 'segment'; id: string; text: string; start: number; end: number }
+  | { type: 'segment'; id: string; text: string; start: number; end: number; speaker?: string }
   | { type: 'remove'; id: string };
 
 export interface JournalRun {
@@ -59,7 +59,10 @@ export class HistoryJournal {
   }
 
   append(segment: Segment): void {
-    this.write({ type: 'segment', id: segment.id, text: segment.text.trim(), start: segment.start, end: segment.end });
+    this.write({
+      type: 'segment', id: segment.id, text: segment.text.trim(), start: segment.start, end: segment.end,
+      ...(segment.speaker ? { speaker: segment.speaker } : {}),
+    });
   }
 
   appendRemoval(id: string): void {
@@ -126,7 +129,10 @@ export function replayJournal(text: string): JournalReplay {
         currentRun().run.endedAt = record.at;
         break;
       case 'segment':
-        currentRun().byId.set(record.id, { id: record.id, text: record.text, start: record.start, end: record.end, final: true });
+        currentRun().byId.set(record.id, {
+          id: record.id, text: record.text, start: record.start, end: record.end, final: true,
+          ...(record.speaker ? { speaker: record.speaker } : {}),
+        });
         break;
       case 'remove':
         currentRun().byId.delete(record.id);
@@ -161,7 +167,10 @@ function parseRecord(line: string): JournalRecord | null {
   switch (r.type) {
     case 'segment':
       return typeof r.id === 'string' && typeof r.text === 'string' && Number.isFinite(r.start) && Number.isFinite(r.end)
-        ? { type: 'segment', id: r.id, text: r.text, start: r.start as number, end: r.end as number }
+        ? {
+          type: 'segment', id: r.id, text: r.text, start: r.start as number, end: r.end as number,
+          ...(typeof r.speaker === 'string' && r.speaker ? { speaker: r.speaker } : {}),
+        }
         : null;
     case 'remove':
       return typeof r.id === 'string' ? { type: 'remove', id: r.id } : null;

@@ -53,7 +53,10 @@ const history: HistoryBridge = {
   get: () => invoke('history:get'),
   exportAs: (request) => invoke('history:export', request),
   copy: (text) => invoke('history:copy', text),
-  on: listener(['history:appended'] as const),
+  transcribeFile: (request) => invoke('transcribe:start', request),
+  cancelTranscription: () => invoke('transcribe:cancel'),
+  transcriptionStatus: () => invoke('transcribe:status'),
+  on: listener(['history:appended', 'transcribe:progress'] as const),
 };
 
 const capture: CaptureBridge = {

@@ -4,7 +4,7 @@
  */
 import type { Segment } from '../../shared/captions.js';
 import { filterSegments, formatClock } from '../../shared/history-filter.js';
-import type { ExportFormat, HistoryBridge, HistoryRunInfo } from '../../shared/ipc-contract.js';
+import type { ExportFormat, HistoryBridge, HistoryRunInfo, TranscriptionProgress } from '../../shared/ipc-contract.js';
 
 export type Message = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -19,13 +19,17 @@ export class HistoryState {
   query = $state('');
   message = $state.raw<Message>(null);
   busy = $state(false);
+  transcription = $state.raw<TranscriptionProgress>({ state: 'idle' });
+  diarize = $state(true);
+  translate = $state(false);
 
   readonly shown = $derived(filterSegments(this.segments, this.query));
   /** Index of the first segment of each run, for headings (only without a search). */
-  readonly runStarts = $derived(new Map(this.runs.map((r) => [r.firstIndex, r.startedAt])));
+  readonly runStarts = $derived(new Map(this.runs.map((r) => [r.firstIndex, r])));
 
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private off: (() => void) | null = null;
+  private offProgress: (() => void) | null = null;
 
   constructor(private readonly bridge: HistoryBridge | null) {}
 
@@ -38,6 +42,8 @@ export class HistoryState {
       clearTimeout(this.reloadTimer);
       this.reloadTimer = setTimeout(() => { void this.load(); }, RELOAD_DELAY_MS);
     });
+    this.offProgress ??= this.bridge.on('transcribe:progress', (p) => { this.transcription = p; });
+    if (this.transcription.state === 'idle') this.transcription = await this.bridge.transcriptionStatus();
     const view = await this.bridge.get();
     this.enabled = view.enabled;
     this.segments = view.segments;
@@ -66,9 +72,21 @@ export class HistoryState {
     this.message = { kind: 'ok', text: segments.length === 1 ? 'Copied.' : `Copied ${segments.length} captions.` };
   }
 
+  /** Picks a recording in main's file dialog and sends it; progress arrives as pushes. */
+  async transcribe(): Promise<void> {
+    if (!this.bridge) return;
+    this.transcription = await this.bridge.transcribeFile({ translate: this.translate, diarize: this.diarize && !this.translate });
+  }
+
+  async cancelTranscription(): Promise<void> {
+    await this.bridge?.cancelTranscription();
+  }
+
   dispose(): void {
     clearTimeout(this.reloadTimer);
     this.off?.();
     this.off = null;
+    this.offProgress?.();
+    this.offProgress = null;
   }
 }

@@ -16,23 +16,45 @@ const SEGMENTS: Segment[] = [
   { id: '0/1:1', text: 'Revenue grew by twelve percent.', start: 4, end: 6.5, final: true },
   { id: '0/1:2', text: 'Café opening is planned for spring.', start: 65, end: 68, final: true },
   { id: '1/1:0', text: 'Second meeting: the review continues.', start: 3725, end: 3728, final: true },
+  { id: '2/1', text: 'From the recording.', start: 3730, end: 3731, final: true, speaker: 'Speaker A' },
 ];
 
 function installFakeBridge(opts: { segments: Segment[]; enabled: boolean }): void {
   const w = window as unknown as Record<string, unknown>;
   const calls: unknown[][] = [];
   w.__calls = calls;
+  const progress = new Set<(p: unknown) => void>();
+  let cancel: (() => void) | undefined;
   w.earshot = {
     get: async () => ({
       enabled: opts.enabled, segments: opts.segments, skippedLines: 0,
-      runs: [{ startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 0 }, { startedAt: '2025-01-02T11:00:00.000Z', firstIndex: 3 }],
+      runs: [{ startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 0 }, { startedAt: '2025-01-02T11:00:00.000Z', firstIndex: 3 },
+        { startedAt: '2025-01-02T12:00:00.000Z', firstIndex: 4, title: 'standup.flac (transcribed)' }],
+    }),
+    transcriptionStatus: async () => ({ state: 'idle' }),
+    cancelTranscription: async () => { calls.push(['cancel']); cancel?.(); },
+    // Plays what main pushes while a file goes up: upload progress, the wait, then the end.
+    transcribeFile: (r: { translate: boolean; diarize: boolean }) => new Promise((resolve) => {
+      calls.push(['transcribe', r.translate, r.diarize]);
+      const push = (p: unknown) => { for (const l of progress) l(p); };
+      push({ state: 'choosing' });
+      push({ state: 'uploading', file: 'standup.flac', sent: 3 * 1024 * 1024, total: 12 * 1024 * 1024 });
+      const hold = setTimeout(() => {
+        push({ state: 'transcribing', file: 'standup.flac' });
+      }, 50);
+      cancel = () => { clearTimeout(hold); const end = { state: 'cancelled', file: 'standup.flac' }; push(end); resolve(end); };
+      (w as Record<string, unknown>).__finish = () => { const end = { state: 'done', file: 'standup.flac', segments: 7, speakers: 2, language: 'en' }; push(end); resolve(end); };
     }),
     exportAs: async (r: { format: string; query: string }) => {
       calls.push(['export', r.format, r.query]);
       return r.format === 'json' ? { ok: false, cancelled: true } : { ok: true, path: `/home/me/Documents/earshot.${r.format}`, segments: 2 };
     },
     copy: async (text: string) => { calls.push(['copy', text]); },
-    on: () => () => {},
+    on: (channel: string, l: (p: unknown) => void) => {
+      if (channel !== 'transcribe:progress') return () => {};
+      progress.add(l);
+      return () => progress.delete(l);
+    },
   };
 }
 
@@ -45,11 +67,33 @@ async function openHistory(enabled = true): Promise<BridgeWindow> {
 const texts = (page: Page) => page.locator('[data-testid="segment"] .text').allTextContents();
 
 describe('history window', () => {
+  it('transcribes a recording: options, upload progress, the wait, cancel, and the result', async () => {
+    const { page } = await openHistory();
+    const status = page.getByTestId('transcribe-status');
+    await page.getByLabel('Translate to English').check();
+    expect(await page.getByLabel('Label speakers').isDisabled()).toBe(true); // translations have no speakers
+    await page.getByTestId('transcribe-start').click();
+    await expect.poll(() => status.textContent()).toMatch(/Transcribing standup\.flac… \d+ s/);
+    await page.getByTestId('transcribe-cancel').click();
+    await expect.poll(() => status.textContent()).toContain('Cancelled standup.flac; nothing was added.');
+    await page.getByLabel('Translate to English').uncheck();
+    await page.getByTestId('transcribe-start').click();
+    await expect.poll(() => status.textContent()).toMatch(/Transcribing/);
+    await page.evaluate(() => (window as unknown as { __finish(): void }).__finish());
+    await expect.poll(() => status.textContent()).toContain('standup.flac: 7 captions added, 2 speakers, language en.');
+    const calls = await page.evaluate(() => (window as unknown as { __calls: unknown[][] }).__calls);
+    expect(calls.filter((c) => c[0] !== 'copy' && c[0] !== 'export')).toEqual([['transcribe', true, false], ['cancel'], ['transcribe', false, true]]);
+    // The transcribed run is titled, and its speakers are shown.
+    expect(await page.locator('.run').allTextContents()).toContainEqual(expect.stringContaining('standup.flac (transcribed)'));
+    expect(await page.locator('[data-testid="segment"] .text').last().textContent()).toBe('Speaker A: From the recording.');
+    await page.close();
+  });
+
   it('lists final segments with their times', async () => {
     const { page, problems } = await openHistory();
-    expect(await texts(page)).toEqual(SEGMENTS.map((s) => s.text));
-    expect(await page.locator('[data-testid="segment"] time').allTextContents()).toEqual(['0:01', '0:04', '1:05', '1:02:05']);
-    expect(await page.getByTestId('count').textContent()).toMatch(/4 of 4 captions/);
+    expect(await texts(page)).toEqual(SEGMENTS.map((s) => (s.speaker ? `${s.speaker}: ${s.text}` : s.text)));
+    expect(await page.locator('[data-testid="segment"] time').allTextContents()).toEqual(['0:01', '0:04', '1:05', '1:02:05', '1:02:10']);
+    expect(await page.getByTestId('count').textContent()).toMatch(/5 of 5 captions/);
     expect(await page.getByTestId('history-off').count()).toBe(0);
     await page.screenshot({ path: artifactPath('history.png'), fullPage: true });
     expect(problems.filter((p) => !/404 \(Not Found\)/.test(p))).toEqual([]);
@@ -60,14 +104,14 @@ describe('history window', () => {
     const { page } = await openHistory();
     await page.fill('#search', 'REVIEW');
     await expect.poll(() => texts(page)).toEqual(['Welcome to the quarterly review.', 'Second meeting: the review continues.']);
-    expect(await page.getByTestId('count').textContent()).toMatch(/2 of 4 captions match/);
+    expect(await page.getByTestId('count').textContent()).toMatch(/2 of 5 captions match/);
     await page.fill('#search', 'cafe spring');
     await expect.poll(() => texts(page)).toEqual(['Café opening is planned for spring.']);
     await page.fill('#search', 'nothing like this');
     await expect.poll(() => texts(page)).toEqual([]);
     expect(await page.locator('button[data-format="srt"]').isDisabled()).toBe(true);
     await page.fill('#search', '');
-    await expect.poll(() => texts(page)).toHaveLength(4);
+    await expect.poll(() => texts(page)).toHaveLength(5);
     await page.close();
   });
 

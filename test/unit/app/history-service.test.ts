@@ -65,8 +65,30 @@ describe('HistoryService', () => {
     t.emit(diff(1, finals));
     expect(t.sent).toEqual([finals]); // the open window still updates live
     const view = await t.service.view();
-    expect(view).toMatchObject({ enabled: false, segments: finals });
+    expect(view).toMatchObject({ enabled: false, segments: [{ ...finals[0], id: '0/1' }] });
     expect(() => readFileSync(t.service.journalPath)).toThrow();
+  });
+
+  it('a transcribed recording is a run of its own, with its speakers, in memory or in the journal', async () => {
+    const file = [{ ...seg('1', 'Hello from the file.', true, 0, 2), speaker: 'Speaker A' }, { ...seg('2', 'Hi.', true, 2.5, 3), speaker: 'Speaker B' }];
+    const info = { kind: 'file', file: 'meeting.wav', task: 'transcribe' };
+    const off = setup([seg('1', 'live words', true)]);
+    off.service.addFileTranscript(info, file);
+    const view = await off.service.view();
+    expect(view.runs).toEqual([{ startedAt: '', firstIndex: 0 }, { startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 1, title: 'meeting.wav (transcribed)' }]);
+    expect(view.segments.map((s) => [s.text, s.speaker])).toEqual([['live words', undefined], ['Hello from the file.', 'Speaker A'], ['Hi.', 'Speaker B']]);
+    expect(off.sent.at(-1)).toHaveLength(2); // the open window reloads
+    expect(() => readFileSync(off.service.journalPath)).toThrow(); // history off: nothing on disk
+
+    const on = setup();
+    on.service.setEnabled(true);
+    on.service.addFileTranscript({ ...info, task: 'translate' }, file);
+    on.service.dispose();
+    const again = setup();
+    again.service.setEnabled(true);
+    const replayed = await again.service.view();
+    expect(replayed.runs).toEqual([expect.objectContaining({ title: 'meeting.wav (translated)' })]);
+    expect(replayed.segments.map((s) => s.speaker)).toEqual(['Speaker A', 'Speaker B']);
   });
 
   it('with history on: journals finals and replays several runs on one timeline', async () => {

@@ -58,6 +58,12 @@ describe('checkPayload', () => {
     expect(checkPayload('overlay:hover-unlock', 1).ok).toBe(false);
   });
 
+  it('checks a transcription request: two flags, nothing else kept', () => {
+    expect(checkPayload('transcribe:start', { translate: false, diarize: true, path: '/etc/passwd' })).toEqual({ ok: true, value: { translate: false, diarize: true } });
+    expect(checkPayload('transcribe:start', { translate: 'yes', diarize: true }).ok).toBe(false);
+    expect(checkPayload('transcribe:start', null).ok).toBe(false);
+  });
+
   it('checks a resize request: two finite positive sizes, nothing else kept', () => {
     expect(checkPayload('overlay:resize', { width: 800, height: 120, x: 5 })).toEqual({ ok: true, value: { width: 800, height: 120 } });
     for (const bad of [null, { width: 800 }, { width: -1, height: 100 }, { width: Infinity, height: 100 }, { width: '800', height: 100 }, { width: 1e9, height: 100 }]) {

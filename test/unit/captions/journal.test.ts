@@ -39,6 +39,18 @@ describe('history journal', () => {
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(7);
   });
 
+  it('keeps who spoke, and ignores a speaker that is not text', async () => {
+    const path = join(tempDir(), 'history.jsonl');
+    const j = HistoryJournal.open(path);
+    j.startRun(new Date('2025-01-02T03:04:05Z'), { kind: 'file', file: 'meeting.wav' });
+    j.append({ ...seg('1', 0), speaker: 'Speaker A' });
+    j.append(seg('2', 1));
+    j.close();
+    appendFileSync(path, `${JSON.stringify({ type: 'segment', id: '3', text: 't3', start: 2, end: 2.5, speaker: 7 })}\n`);
+    const replay = await readJournal(path);
+    expect(replay.runs[0]!.segments).toEqual([{ ...seg('1', 0), speaker: 'Speaker A' }, seg('2', 1), seg('3', 2)]);
+  });
+
   it('keeps runs apart (ids and times restart each run) and appends across opens', async () => {
     const path = join(tempDir(), 'h.jsonl');
     for (const at of ['2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z']) {
