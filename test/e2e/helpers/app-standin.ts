@@ -1,0 +1,56 @@
+/**
+ * Boots the real desktop app (out/main/app/main.js) against the Electron stand-in
+ * (test/electron-standin), one app per test file: userData and Documents in a tmp dir, every
+ * window a page of the Debian Chromium. Returns the stand-in's test controls.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { launchChromium, ROOT } from './chromium.js';
+
+export type Standin = typeof import('../../electron-standin/boot.js');
+
+export interface BootedApp {
+  standin: Standin;
+  dir: string;
+  userData: string;
+  documents: string;
+}
+
+export async function bootStandinApp(env: Record<string, string> = {}): Promise<BootedApp> {
+  Object.assign(process.env, env);
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-app-'));
+  const userData = join(dir, 'userData');
+  const documents = join(dir, 'Documents');
+  mkdirSync(userData);
+  mkdirSync(documents);
+  // Loaded natively (vitest.config.ts externalises it), so main.js and this test share the stand-in.
+  const url = pathToFileURL(join(ROOT, 'out/test/electron-standin/boot.js')).href;
+  const standin = (await import(/* @vite-ignore */ url)) as Standin;
+  await standin.bootApp({ userData, documents, launchBrowser: launchChromium, mainScript: join(ROOT, 'out/main/app/main.js') });
+  return { standin, dir, userData, documents };
+}
+
+/** Text of every element matching a selector, joined by newlines ('' when none). */
+export function textOf(page: Page, selector: string): Promise<string> {
+  return page.$$eval(selector, (els) => els.map((e) => (e as HTMLElement).innerText).join('\n'));
+}
+
+/** Polls until fn returns a truthy value; the last value is in the error otherwise. */
+export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}${lastErr ? `, error: ${String(lastErr)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * BrowserWindow, WebContents and WebFrameMain: each window is a real Chromium page (one
+ * Playwright page in the default session's context). loadURL goes through the app's own
+ * protocol handler (protocol.ts) and runs the preload first (preload-sandbox.ts).
+ * https://www.electronjs.org/docs/latest/api/browser-window
+ * https://www.electronjs.org/docs/latest/api/web-contents
+ * https://www.electronjs.org/docs/latest/api/web-frame-main
+ */
+import type { Disposable, Page } from 'playwright-core';
+import { appEvents } from './app-events.js';
+import { ipcMainImpl } from './ipc-main.js';
+import { BINDING, CALLBACK, FN, pageBridgeScript, PreloadWorld } from './preload-sandbox.js';
+import { protocols } from './protocol.js';
+import { notImplemented, preventableEvent, strict, StrictEmitter } from './strict.js';
+import { world } from './world.js';
+
+export interface Rect { x: number; y: number; width: number; height: number }
+
+interface WindowOptions {
+  x?: number; y?: number; width?: number; height?: number; show?: boolean; title?: string;
+  webPreferences?: { preload?: string; sandbox?: boolean; contextIsolation?: boolean; nodeIntegration?: boolean; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+let nextId = 1;
+
+// https://www.electronjs.org/docs/latest/api/web-frame-main: the same object for the frame's lifetime.
+class WebFrameMainStandin {
+  constructor(private readonly contents: WebContentsStandin, readonly routingId: number) {}
+  get url(): string { return this.contents.getURL(); }
+  get processId(): number { return this.contents.id; }
+  get detached(): boolean { return this.contents.isDestroyed(); }
+  get parent(): null { return null; }
+  get top(): this { return this; }
+}
+
+export class WebContentsStandin extends StrictEmitter {
+  readonly id = nextId++;
+  readonly mainFrame: WebFrameMainStandin;
+  private url = '';
+  private loading = false;
+  private destroyed = false;
+  private preloadWorld: PreloadWorld | null = null;
+  private initScript: Disposable | null = null;
+  private loads = 0;
+  private openHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+
+  private readonly wired: Promise<void>;
+
+  constructor(readonly pagePromise: Promise<Page>, private readonly preload: string | undefined) {
+    super('webContents', ['did-finish-load', 'did-fail-load', 'destroyed', 'will-navigate', 'will-redirect', 'will-attach-webview', 'context-menu']);
+    this.mainFrame = strict(new WebFrameMainStandin(this, this.id * 100), 'WebFrameMain');
+    this.wired = pagePromise.then((page) => this.wirePage(page));
+    this.wired.catch(() => undefined);
+  }
+
+  // https://www.electronjs.org/docs/latest/api/web-contents#contentsgeturl
+  getURL(): string { return this.url; }
+  // https://www.electronjs.org/docs/latest/api/web-contents#contentsisloading
+  isLoading(): boolean { return this.loading; }
+  // https://www.electronjs.org/docs/latest/api/web-contents#contentsisdestroyed
+  isDestroyed(): boolean { return this.destroyed; }
+
+  // https://www.electronjs.org/docs/latest/api/web-contents#contentssendchannel-args
+  send(channel: string, ...args: unknown[]): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.preloadWorld?.deliver(channel, args);
+  }
+
+  // https://www.electronjs.org/docs/latest/api/web-contents#contentssetwindowopenhandlerhandler
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
+    this.openHandler = handler;
+  }
+
+  // https://www.electronjs.org/docs/latest/api/web-contents#contentsloadurlurl-options
+  async loadURL(url: string): Promise<void> {
+    const page = await this.pagePromise;
+    await this.wired;
+    this.url = url;
+    this.loading = true;
+    const loadId = ++this.loads;
+    this.preloadWorld?.dispose();
+    await this.initScript?.dispose();
+    const httpUrl = await protocols.toHttp(url);
+    const preloadWorld = new PreloadWorld(loadId, url, this, page, (m) => world.problems.push(`${url}: ${m}`));
+    this.preloadWorld = preloadWorld;
+    if (this.preload) {
+      try {
+        preloadWorld.run(this.preload);
+      } catch (err) {
+        // Electron logs "Unable to load preload script" and goes on loading the page.
+        world.problems.push(`Unable to load preload script ${this.preload}: ${String(err)}`);
+      }
+    }
+    this.initScript = await page.addInitScript(pageBridgeScript, {
+      loadId, href: httpUrl, exposures: preloadWorld.exposures, names: { FN, BINDING, CALLBACK },
+    });
+    try {
+      await page.goto(httpUrl, { waitUntil: 'load' });
+      // Bridge calls the page made while loading (listener registrations) arrive before 'did-finish-load'.
+      await page.evaluate(() => 0);
+    } catch (err) {
+      this.loading = false;
+      this.emit('did-fail-load', preventableEvent(), -2, String(err), url, true);
+      throw err;
+    }
+    this.loading = false;
+    this.emit('did-finish-load', preventableEvent());
+  }
+
+  /** Test access: the Chromium page showing this webContents. */
+  page(): Promise<Page> {
+    return this.pagePromise;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.preloadWorld?.dispose();
+    void this.pagePromise.then((p) => p.close()).catch(() => undefined);
+    this.emit('destroyed', preventableEvent());
+  }
+
+  private async wirePage(page: Page): Promise<void> {
+    await page.exposeBinding(BINDING, (_source, loadId: number, fnId: number, args: unknown[]) => {
+      if (loadId !== this.loads || !this.preloadWorld) throw new Error('stand-in: a call from a page that has since navigated');
+      return this.preloadWorld.callFromPage(fnId, args);
+    });
+    page.on('popup', (popup) => {
+      // https://www.electronjs.org/docs/latest/api/web-contents#contentssetwindowopenhandlerhandler
+      const decision = this.openHandler?.({ url: popup.url() }) ?? { action: 'allow' };
+      if (decision.action === 'deny') void popup.close();
+      else world.problems.push(`a page opened a window (${popup.url()}), which this stand-in does not model`);
+    });
+    page.on('pageerror', (e) => world.problems.push(`${this.url}: pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      // Headless Chromium asks for /favicon.ico on its own; Electron's windows do not.
+      if (m.type() !== 'error' || m.location().url.endsWith('/favicon.ico')) return;
+      world.problems.push(`${this.url}: console: ${m.text()}`);
+    });
+  }
+}
+
+export class BrowserWindowStandin extends StrictEmitter {
+  static readonly all: BrowserWindowStandin[] = [];
+  readonly id = nextId++;
+  readonly webContents: WebContentsStandin;
+  private bounds: Rect;
+  private visible: boolean;
+  private destroyed = false;
+  private readyShown = false;
+  private minimized = false;
+  /** Test-visible state set by the app. */
+  ignoreMouseEvents: { ignore: boolean; forward: boolean } = { ignore: false, forward: false };
+  alwaysOnTop: { flag: boolean; level: string } = { flag: false, level: 'floating' };
+  contentProtection = false;
+  visibleOnAllWorkspaces = false;
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#new-browserwindowoptions
+  constructor(readonly options: WindowOptions = {}) {
+    super('BrowserWindow', ['ready-to-show', 'close', 'closed', 'move', 'resize', 'show', 'hide', 'focus', 'blur']);
+    const prefs = options.webPreferences ?? {};
+    // Every window of this app must be sandboxed and isolated; the stand-in models only that.
+    if (prefs.sandbox === false || prefs.contextIsolation === false || prefs.nodeIntegration === true) {
+      throw notImplemented('BrowserWindow without sandbox + contextIsolation');
+    }
+    this.bounds = { x: options.x ?? 0, y: options.y ?? 0, width: options.width ?? 800, height: options.height ?? 600 };
+    this.visible = options.show ?? true;
+    const context = world.context;
+    if (!context) throw new Error('stand-in: BrowserWindow created before app ready');
+    const page = context.newPage().then(async (p) => {
+      await p.setViewportSize({ width: this.bounds.width, height: this.bounds.height });
+      return p;
+    });
+    this.webContents = strict(new WebContentsStandin(page, prefs.preload), 'webContents');
+    this.webContents.on('did-finish-load', () => {
+      if (this.readyShown || this.destroyed) return;
+      this.readyShown = true;
+      this.emit('ready-to-show', preventableEvent());
+    });
+    BrowserWindowStandin.all.push(this);
+    const self = strict(this, 'BrowserWindow');
+    appEvents.emit('web-contents-created', preventableEvent(), this.webContents);
+    return self;
+  }
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#browserwindowgetallwindows
+  static getAllWindows(): BrowserWindowStandin[] {
+    return BrowserWindowStandin.all.filter((w) => !w.destroyed);
+  }
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#winloadurlurl-options
+  loadURL(url: string): Promise<void> { return this.webContents.loadURL(url); }
+  getTitle(): string { return this.options.title ?? ''; }
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#winshow
+  show(): void { this.setVisible(true); this.minimized = false; }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winshowinactive
+  showInactive(): void { this.setVisible(true); }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winhide
+  hide(): void { this.setVisible(false); }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winisvisible
+  isVisible(): boolean { return this.visible && !this.destroyed; }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winfocus
+  focus(): void { void this.webContents.page().then((p) => p.bringToFront()).catch(() => undefined); }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winisminimized
+  isMinimized(): boolean { return this.minimized; }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winrestore
+  restore(): void { this.minimized = false; }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winisdestroyed
+  isDestroyed(): boolean { return this.destroyed; }
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#wingetbounds
+  getBounds(): Rect { return { ...this.bounds }; }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winsetboundsbounds-animate-macos
+  setBounds(b: Partial<Rect>): void {
+    const next = { ...this.bounds, ...b };
+    const moved = next.x !== this.bounds.x || next.y !== this.bounds.y;
+    const resized = next.width !== this.bounds.width || next.height !== this.bounds.height;
+    this.bounds = next;
+    if (resized) void this.webContents.page().then((p) => p.setViewportSize({ width: next.width, height: next.height })).catch(() => undefined);
+    if (moved) this.emit('move', preventableEvent());
+    if (resized) this.emit('resize', preventableEvent());
+  }
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#winsetalwaysontopflag-level-relativelevel
+  setAlwaysOnTop(flag: boolean, level = 'floating'): void { this.alwaysOnTop = { flag, level }; }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winsetvisibleonallworkspacesvisible-options-macos-linux
+  setVisibleOnAllWorkspaces(visible: boolean): void { this.visibleOnAllWorkspaces = visible; }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winsetignoremouseeventsignore-options
+  setIgnoreMouseEvents(ignore: boolean, options: { forward?: boolean } = {}): void {
+    this.ignoreMouseEvents = { ignore, forward: ignore && options.forward === true };
+  }
+  // https://www.electronjs.org/docs/latest/api/browser-window#winsetcontentprotectionenable-macos-windows
+  setContentProtection(enable: boolean): void { this.contentProtection = enable; }
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#winclose: like a click on the close button; 'close' may cancel it.
+  close(): void {
+    if (this.destroyed) return;
+    const event = preventableEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) this.destroy();
+  }
+
+  // https://www.electronjs.org/docs/latest/api/browser-window#windestroy: no 'close' event, 'closed' is emitted.
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.visible = false;
+    this.webContents.destroy();
+    this.emit('closed');
+    if (BrowserWindowStandin.getAllWindows().length === 0) appEvents.emit('window-all-closed', preventableEvent());
+  }
+
+  private setVisible(on: boolean): void {
+    if (this.destroyed || this.visible === on) return;
+    this.visible = on;
+    this.emit(on ? 'show' : 'hide', preventableEvent());
+  }
+}
