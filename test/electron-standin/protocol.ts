@@ -116,7 +116,7 @@ export class ProtocolRegistry {
     }
     const method = req.method ?? 'GET';
     const body = method === 'GET' || method === 'HEAD' ? null : await readBody(req);
-    const response = await handler(new Request(appUrl, { method, headers, ...(body ? { body } : {}) }));
+    const response = await handler(new Request(appUrl, { method, headers, ...(body ? { body: new Uint8Array(body) } : {}) }));
     record.status = response.status;
     return response;
   }

@@ -170,7 +170,11 @@ interface MenuItemOptions {
 }
 
 // https://www.electronjs.org/docs/latest/api/menu-item
+let nextItem = 1;
+
 export class MenuItemStandin {
+  /** Identity that survives the strict proxy (the menu holds proxies, methods run on the target). */
+  readonly uid = nextItem++;
   readonly label: string;
   readonly type: NonNullable<MenuItemOptions['type']>;
   checked: boolean;
@@ -202,10 +206,10 @@ export class MenuItemStandin {
     if (this.type === 'checkbox') this.checked = !this.checked;
     if (this.type === 'radio') {
       const items = this.menu.items;
-      const at = items.indexOf(this);
+      const at = items.findIndex((i) => i.uid === this.uid);
       let start = at;
       while (start > 0 && items[start - 1]!.type === 'radio') start--;
-      for (let i = start; i < items.length && items[i]!.type === 'radio'; i++) items[i]!.checked = items[i] === this;
+      for (let i = start; i < items.length && items[i]!.type === 'radio'; i++) items[i]!.checked = items[i]!.uid === this.uid;
     }
     this.onClick?.(this, focusedWindow, event);
   }

@@ -38,8 +38,13 @@ export function textOf(page: Page, selector: string): Promise<string> {
   return page.$$eval(selector, (els) => els.map((e) => (e as HTMLElement).innerText).join('\n'));
 }
 
+/** The same, with every run of white space (line breaks of the caption layout too) made one space. */
+export async function wordsOf(page: Page, selector: string): Promise<string> {
+  return (await textOf(page, selector)).replace(/\s+/g, ' ').trim();
+}
+
 /** Polls until fn returns a truthy value; the last value is in the error otherwise. */
-export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 100, detail?: () => Promise<string>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastErr: unknown;
@@ -50,7 +55,10 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs
     } catch (err) {
       lastErr = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}${lastErr ? `, error: ${String(lastErr)}` : ''}`);
+    if (Date.now() > deadline) {
+      const more = detail ? `; ${await detail().catch((e: unknown) => String(e))}` : '';
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}${lastErr ? `, error: ${String(lastErr)}` : ''}${more}`);
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
