@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFireworksServer, type FireworksServer } from '../fakes/fireworks-server.js';
-import { bootStandinApp, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
+import { bootStandinApp, pickSource, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
 import { nullSink, speechFile, type SpeechFile } from './helpers/app-audio.js';
 import { ensurePulse, play, PULSE_RUNTIME_DIR } from './pulse-env.js';
 
@@ -85,8 +85,7 @@ describe('Earshot desktop app on the Electron stand-in', () => {
     await until('the overlay to ask for a key', async () => /add the key in settings/i.test(await textOf(overlay, '.status')));
 
     // Point Earshot at this test's sink and the local server, keep history; save.
-    await settings.waitForSelector(`#source option[value="device:${SINK_A}.monitor"]`, { state: 'attached' });
-    await settings.selectOption('#source', `device:${SINK_A}.monitor`);
+    await pickSource(settings, `device:${SINK_A}.monitor`);
     await settings.fill('#endpoint', server.url);
     await settings.getByLabel('Keep a history of final captions on this computer').check();
     await settings.getByRole('button', { name: 'Save', exact: true }).click();

@@ -62,3 +62,19 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Chooses an audio source in the Settings window. A device that is not listed yet (the list
+ * was read while the machine was busy) is looked for again with the page's Refresh button,
+ * as a person would.
+ */
+export async function pickSource(settings: Page, value: string, timeoutMs = 20_000): Promise<void> {
+  const option = `#source option[value="${value}"]`;
+  await until(`the source ${value} to be listed`, async () => {
+    if (await settings.$(option)) return true;
+    await settings.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await settings.waitForSelector(option, { state: 'attached', timeout: 2000 }).catch(() => undefined);
+    return !!(await settings.$(option));
+  }, timeoutMs, 100, async () => `listed: ${await wordsOf(settings, '#source')}; field says: ${await wordsOf(settings, '.field:has(#source)')}`);
+  await settings.selectOption('#source', value);
+}
