@@ -83,4 +83,9 @@ export function queueSaveAnswer(answer: { canceled: boolean; filePath?: string }
   world.saveAnswers.push(answer);
 }
 
+/** The menus the app popped up (context menus), newest last. */
+export function popups(): { menu: MenuStandin; options: Record<string, unknown> }[] {
+  return MenuStandin.popups;
+}
+
 export const standin = { protocols, shortcuts, secrets, sessionHandlers, ipcMain: ipcMainImpl, applicationMenu: () => MenuStandin.applicationMenu };

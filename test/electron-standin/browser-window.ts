@@ -9,7 +9,7 @@
 import type { Disposable, Page } from 'playwright-core';
 import { appEvents } from './app-events.js';
 import { ipcMainImpl } from './ipc-main.js';
-import { BINDING, CALLBACK, FN, pageBridgeScript, PreloadWorld } from './preload-sandbox.js';
+import { BINDING, CALLBACK, CONTEXT_MENU, FN, pageBridgeScript, PreloadWorld } from './preload-sandbox.js';
 import { protocols } from './protocol.js';
 import { notImplemented, preventableEvent, strict, StrictEmitter } from './strict.js';
 import { world } from './world.js';
@@ -93,7 +93,7 @@ export class WebContentsStandin extends StrictEmitter {
       }
     }
     this.initScript = await page.addInitScript(pageBridgeScript, {
-      loadId, href: httpUrl, exposures: preloadWorld.exposures, names: { FN, BINDING, CALLBACK },
+      loadId, href: httpUrl, exposures: preloadWorld.exposures, names: { FN, BINDING, CALLBACK, CONTEXT_MENU },
     });
     try {
       await page.goto(httpUrl, { waitUntil: 'load' });
@@ -106,6 +106,24 @@ export class WebContentsStandin extends StrictEmitter {
     }
     this.loading = false;
     this.emit('did-finish-load', preventableEvent());
+  }
+
+  // Edit commands: https://www.electronjs.org/docs/latest/api/web-contents#contentsundo (and redo, cut, copy,
+  // paste, delete, selectAll below). Chromium runs them for the focused element, as the keyboard shortcuts do.
+  undo(): void { this.editCommand('Control+Z'); }
+  redo(): void { this.editCommand('Control+Shift+Z'); }
+  cut(): void { this.editCommand('Control+X'); }
+  copy(): void { this.editCommand('Control+C'); }
+  paste(): void { this.editCommand('Control+V'); }
+  delete(): void { this.editCommand('Delete'); }
+  selectAll(): void { this.editCommand('Control+A'); }
+
+  /** Resolves when the edit commands issued so far have run (test access). */
+  editsDone(): Promise<void> { return this.edits; }
+
+  private edits: Promise<void> = Promise.resolve();
+  private editCommand(keys: string): void {
+    this.edits = this.edits.then(async () => { await (await this.pagePromise).keyboard.press(keys); }).catch((err: unknown) => { world.problems.push(`edit command ${keys}: ${String(err)}`); });
   }
 
   /** Test access: the Chromium page showing this webContents. */
@@ -125,6 +143,24 @@ export class WebContentsStandin extends StrictEmitter {
     await page.exposeBinding(BINDING, (_source, loadId: number, fnId: number, args: unknown[]) => {
       if (loadId !== this.loads || !this.preloadWorld) throw new Error('stand-in: a call from a page that has since navigated');
       return this.preloadWorld.callFromPage(fnId, args);
+    });
+    await page.exposeBinding(CONTEXT_MENU, (_source, loadId: number, p: Record<string, unknown>) => {
+      if (loadId !== this.loads || this.destroyed) return;
+      // https://www.electronjs.org/docs/latest/api/web-contents#event-context-menu
+      const editable = p.isEditable === true;
+      const params = {
+        x: p.x, y: p.y, frame: this.mainFrame, linkURL: p.linkURL, linkText: p.linkText, pageURL: this.url, frameURL: this.url, srcURL: '',
+        mediaType: 'none', hasImageContents: false, isEditable: editable, selectionText: p.selectionText, titleText: p.titleText, altText: p.altText,
+        suggestedFilename: '', selectionRect: { x: 0, y: 0, width: 0, height: 0 }, selectionStartOffset: 0, referrerPolicy: { url: '', policy: 'default' },
+        misspelledWord: '', dictionarySuggestions: [], frameCharset: 'UTF-8', formControlType: p.formControlType, spellcheckEnabled: p.spellcheckEnabled,
+        menuSourceType: 'mouse',
+        mediaFlags: { inError: false, isPaused: false, isMuted: false, hasAudio: false, isLooping: false, isControlsVisible: false, canToggleControls: false, canPrint: false, canSave: false, canShowPictureInPicture: false, isShowingPictureInPicture: false, canRotate: false, canLoop: false },
+        editFlags: {
+          canUndo: editable, canRedo: editable, canCut: editable && p.hasSelection === true, canCopy: p.hasSelection === true,
+          canPaste: editable, canDelete: editable && p.hasSelection === true, canSelectAll: editable ? p.hasValue === true : p.docHasText === true, canEditRichly: false,
+        },
+      };
+      this.emit('context-menu', preventableEvent(), params);
     });
     page.on('popup', (popup) => {
       // https://www.electronjs.org/docs/latest/api/web-contents#contentssetwindowopenhandlerhandler
@@ -194,7 +230,7 @@ export class BrowserWindowStandin extends StrictEmitter {
   getTitle(): string { return this.options.title ?? ''; }
 
   // https://www.electronjs.org/docs/latest/api/browser-window#winshow
-  show(): void { this.setVisible(true); this.minimized = false; }
+  show(): void { this.setVisible(true); this.minimized = false; world.focusedWindow = this; }
   // https://www.electronjs.org/docs/latest/api/browser-window#winshowinactive
   showInactive(): void { this.setVisible(true); }
   // https://www.electronjs.org/docs/latest/api/browser-window#winhide
@@ -202,7 +238,10 @@ export class BrowserWindowStandin extends StrictEmitter {
   // https://www.electronjs.org/docs/latest/api/browser-window#winisvisible
   isVisible(): boolean { return this.visible && !this.destroyed; }
   // https://www.electronjs.org/docs/latest/api/browser-window#winfocus
-  focus(): void { void this.webContents.page().then((p) => p.bringToFront()).catch(() => undefined); }
+  focus(): void {
+    world.focusedWindow = this;
+    void this.webContents.page().then((p) => p.bringToFront()).catch(() => undefined);
+  }
   // https://www.electronjs.org/docs/latest/api/browser-window#winisminimized
   isMinimized(): boolean { return this.minimized; }
   // https://www.electronjs.org/docs/latest/api/browser-window#winrestore

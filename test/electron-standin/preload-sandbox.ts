@@ -22,6 +22,7 @@ import { notImplemented, strict } from './strict.js';
 export const FN = '__earshotStandinFn';
 export const BINDING = '__earshotStandinCall';
 export const CALLBACK = '__earshotStandinCallback';
+export const CONTEXT_MENU = '__earshotStandinContextMenu';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -159,7 +160,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Installed in every page before its scripts: turns the exposures into window properties. */
-export function pageBridgeScript({ loadId, href, exposures, names }: { loadId: number; href: string; exposures: Record<string, unknown>; names: { FN: string; BINDING: string; CALLBACK: string } }): void {
+export function pageBridgeScript({ loadId, href, exposures, names }: { loadId: number; href: string; exposures: Record<string, unknown>; names: { FN: string; BINDING: string; CALLBACK: string; CONTEXT_MENU: string } }): void {
   // Runs in the page, compiled without DOM types: the three globals it needs.
   const w = globalThis as unknown as Record<string, unknown> & { top: unknown; location: { href: string } };
   // The preload runs in the main frame only (nodeIntegrationInSubFrames is off).
@@ -191,4 +192,24 @@ export function pageBridgeScript({ loadId, href, exposures, names }: { loadId: n
   for (const [key, value] of Object.entries(exposures)) {
     Object.defineProperty(w, key, { value: fromWire(value), enumerable: true });
   }
+  // webContents 'context-menu': a right-click the page did not cancel, with what was under it.
+  (w as unknown as { addEventListener(t: string, l: (e: Record<string, any>) => void): void }).addEventListener('contextmenu', (e) => {
+    setTimeout(() => {
+      if (e.defaultPrevented) return;
+      const doc = (w as unknown as { document: Record<string, any> }).document;
+      const el = e.target as Record<string, any> | null;
+      const tag = String(el?.tagName ?? '').toLowerCase();
+      const type = String(el?.type ?? '').toLowerCase();
+      const textInput = tag === 'textarea' || (tag === 'input' && !['button', 'checkbox', 'radio', 'range', 'color', 'file', 'submit', 'reset', 'image', 'hidden'].includes(type));
+      const isEditable = textInput || el?.isContentEditable === true;
+      const selectionText = textInput ? String(el!.value ?? '').slice(el!.selectionStart ?? 0, el!.selectionEnd ?? 0) : String((w as any).getSelection?.() ?? '');
+      const formControlType = tag === 'textarea' ? 'text-area' : tag === 'input' ? (type === 'tel' ? 'input-telephone' : `input-${type || 'text'}`) : tag === 'select' ? (el?.multiple ? 'select-multiple' : 'select-one') : 'none';
+      const link = el?.closest?.('a[href]') as Record<string, any> | null;
+      void (w[names.CONTEXT_MENU] as (l: number, p: unknown) => Promise<void>)(loadId, {
+        x: Math.round(e.clientX ?? 0), y: Math.round(e.clientY ?? 0), linkURL: link ? String(link.href) : '', linkText: link ? String(link.textContent ?? '') : '',
+        isEditable, selectionText, formControlType, hasSelection: selectionText.length > 0, titleText: String(el?.title ?? ''), altText: String(el?.alt ?? ''),
+        spellcheckEnabled: el?.spellcheck === true, hasValue: textInput && String(el!.value ?? '').length > 0, docHasText: String(doc.body?.innerText ?? '').length > 0,
+      });
+    }, 0);
+  });
 }

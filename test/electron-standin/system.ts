@@ -187,8 +187,11 @@ export class MenuItemStandin {
   private readonly onClick: MenuItemOptions['click'];
 
   constructor(o: MenuItemOptions, readonly menu: MenuStandin) {
+    if (o.role !== undefined && !(o.role in ROLES)) throw notImplemented(`MenuItem role '${o.role}'`);
+    const role = o.role ? ROLES[o.role] : undefined;
+    if (role?.submenu && !o.submenu) o = { ...o, submenu: role.submenu() };
     this.type = o.type ?? (o.submenu ? 'submenu' : 'normal');
-    this.label = o.label ?? '';
+    this.label = o.label ?? role?.label ?? '';
     this.checked = o.checked ?? false;
     this.enabled = o.enabled ?? true;
     this.visible = o.visible ?? true;
@@ -211,14 +214,56 @@ export class MenuItemStandin {
       while (start > 0 && items[start - 1]!.type === 'radio') start--;
       for (let i = start; i < items.length && items[i]!.type === 'radio'; i++) items[i]!.checked = items[i]!.uid === this.uid;
     }
+    // https://www.electronjs.org/docs/latest/api/menu-item#roles: "When specifying a role, click will be ignored".
+    const command = this.role ? ROLES[this.role]?.command : undefined;
+    if (command) {
+      const target = (focusedWindow as BrowserWindowStandin | null) ?? (world.focusedWindow as BrowserWindowStandin | null);
+      if (target && !target.isDestroyed()) target.webContents[command]();
+      return;
+    }
     this.onClick?.(this, focusedWindow, event);
   }
 }
 
+type EditCommand = 'undo' | 'redo' | 'cut' | 'copy' | 'paste' | 'delete' | 'selectAll';
+
+/** The roles this stand-in implements; any other role throws when the item is built. */
+const ROLES: Record<string, { label: string; command?: EditCommand; submenu?: () => MenuItemOptions[] }> = {
+  undo: { label: 'Undo', command: 'undo' },
+  redo: { label: 'Redo', command: 'redo' },
+  cut: { label: 'Cut', command: 'cut' },
+  copy: { label: 'Copy', command: 'copy' },
+  paste: { label: 'Paste', command: 'paste' },
+  delete: { label: 'Delete', command: 'delete' },
+  selectAll: { label: 'Select All', command: 'selectAll' },
+  // https://www.electronjs.org/docs/latest/api/menu-item#roles: "editMenu - Whole default 'Edit' menu (Undo, Copy, etc.)".
+  editMenu: {
+    label: 'Edit',
+    submenu: () => [
+      { role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' },
+      ...(process.platform === 'darwin' ? [{ role: 'delete' }, { role: 'selectAll' }] : [{ role: 'delete' }, { type: 'separator' as const }, { role: 'selectAll' }]),
+    ],
+  },
+};
+
+
 // https://www.electronjs.org/docs/latest/api/menu
 export class MenuStandin {
   static applicationMenu: MenuStandin | null = null;
+  /** Every menu.popup() call, for the test to click in. */
+  static readonly popups: { menu: MenuStandin; options: Record<string, unknown> }[] = [];
   readonly items: MenuItemStandin[] = [];
+
+  // https://www.electronjs.org/docs/latest/api/menu#menupopupoptions
+  popup(options: Record<string, unknown> = {}): void {
+    MenuStandin.popups.push({ menu: this, options });
+  }
+
+  // https://www.electronjs.org/docs/latest/api/menu#menuclosepopupwindow
+  closePopup(): void {
+    const at = MenuStandin.popups.findIndex((p) => p.menu === this);
+    if (at >= 0) MenuStandin.popups.splice(at, 1);
+  }
 
   // https://www.electronjs.org/docs/latest/api/menu#menubuildfromtemplatetemplate
   static buildFromTemplate(template: MenuItemOptions[]): MenuStandin {

@@ -35,6 +35,8 @@ export class World {
   /** Anything the stand-in saw go wrong outside a call (a page that failed to load, a bridge error). */
   readonly problems: string[] = [];
   exitCode: number | null = null;
+  /** The window last shown or focused: where a menu role without a window applies. */
+  focusedWindow: unknown = null;
 
   requireConfig(): StandinConfig {
     if (!this.config) throw new Error('stand-in: configure() was not called before the app started');

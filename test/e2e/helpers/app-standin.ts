@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium, ROOT } from './chromium.js';
+import { sh } from '../pulse-env.js';
 
 export type Standin = typeof import('../../electron-standin/boot.js');
 
@@ -68,13 +69,14 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs
  * was read while the machine was busy) is looked for again with the page's Refresh button,
  * as a person would.
  */
-export async function pickSource(settings: Page, value: string, timeoutMs = 20_000): Promise<void> {
+export async function pickSource(settings: Page, value: string, timeoutMs = 30_000): Promise<void> {
   const option = `#source option[value="${value}"]`;
   await until(`the source ${value} to be listed`, async () => {
     if (await settings.$(option)) return true;
     await settings.getByRole('button', { name: 'Refresh', exact: true }).click();
     await settings.waitForSelector(option, { state: 'attached', timeout: 2000 }).catch(() => undefined);
     return !!(await settings.$(option));
-  }, timeoutMs, 100, async () => `listed: ${await wordsOf(settings, '#source')}; field says: ${await wordsOf(settings, '.field:has(#source)')}`);
+  }, timeoutMs, 100, async () => `listed: ${await wordsOf(settings, '#source')}; field says: ${await wordsOf(settings, '.field:has(#source)')}; `
+    + `pactl sources now: ${await sh('pactl', ['list', 'short', 'sources']).catch((e: unknown) => String(e))}`);
   await settings.selectOption('#source', value);
 }
