@@ -67,7 +67,7 @@ describe('Earshot desktop app on the Electron stand-in, when things go wrong', (
     const { page: settings } = await standin.waitForWindow('app://earshot/settings.html');
     const remember = async (failure: string) => settingsAt.push({ failure, overlay: await status(overlay), settings: await wordsOf(settings, 'body') });
 
-    await pickSource(settings, `device:${SINK}.monitor`);
+    await pickSource(settings, `device:${SINK}.monitor`, standin.world.problems);
     await settings.fill('#endpoint', server.url);
     await settings.getByRole('button', { name: 'Save', exact: true }).click();
     await until('settings to be saved', async () => (await textOf(settings, '[data-testid="save-message"]')) === 'Saved.');

@@ -85,7 +85,7 @@ describe('Earshot desktop app on the Electron stand-in', () => {
     await until('the overlay to ask for a key', async () => /add the key in settings/i.test(await textOf(overlay, '.status')));
 
     // Point Earshot at this test's sink and the local server, keep history; save.
-    await pickSource(settings, `device:${SINK_A}.monitor`);
+    await pickSource(settings, `device:${SINK_A}.monitor`, standin.world.problems);
     await settings.fill('#endpoint', server.url);
     await settings.getByLabel('Keep a history of final captions on this computer').check();
     await settings.getByRole('button', { name: 'Save', exact: true }).click();

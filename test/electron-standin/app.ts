@@ -6,7 +6,7 @@
  * https://www.electronjs.org/docs/latest/api/session
  */
 import { appEvents } from './app-events.js';
-import { BrowserWindowStandin } from './browser-window.js';
+import { BrowserWindowStandin, installBindings } from './browser-window.js';
 import { protocolModule, protocols } from './protocol.js';
 import { notImplemented, preventableEvent, strict } from './strict.js';
 import { world } from './world.js';
@@ -23,6 +23,7 @@ export async function becomeReady(): Promise<void> {
   const config = world.requireConfig();
   world.browser = await config.launchBrowser();
   world.context = await world.browser.newContext({ viewport: null });
+  await installBindings(world.context);
   protocols.ready = true;
   ready = true;
   appEvents.emit('ready', preventableEvent(), {});

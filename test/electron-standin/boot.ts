@@ -12,6 +12,7 @@ import { becomeReady, quitPromise, sessionHandlers } from './app.js';
 import { BrowserWindowStandin } from './browser-window.js';
 import { ipcMainImpl } from './ipc-main.js';
 import { protocols } from './protocol.js';
+import { preventableEvent } from './strict.js';
 import { clipboard, clipboardSettled, MenuItemStandin, MenuStandin, secrets, shortcuts, TrayStandin } from './system.js';
 import { world, type StandinConfig } from './world.js';
 
@@ -81,6 +82,15 @@ export async function copyToClipboard(text: string): Promise<void> {
 
 export function queueSaveAnswer(answer: { canceled: boolean; filePath?: string }): void {
   world.saveAnswers.push(answer);
+}
+
+/**
+ * A person starts Earshot again while it runs: https://www.electronjs.org/docs/latest/api/app#event-second-instance
+ * is emitted in this (the first) instance with the second one's argv and working directory.
+ */
+export async function launchSecondInstance(argv: string[] = [process.execPath, '.'], workingDirectory = process.cwd()): Promise<void> {
+  const { appEvents } = await import('./app-events.js');
+  appEvents.emit('second-instance', preventableEvent(), argv, workingDirectory, {});
 }
 
 /** The menus the app popped up (context menus), newest last. */

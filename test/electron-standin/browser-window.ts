@@ -6,7 +6,7 @@
  * https://www.electronjs.org/docs/latest/api/web-contents
  * https://www.electronjs.org/docs/latest/api/web-frame-main
  */
-import type { Disposable, Page } from 'playwright-core';
+import type { BrowserContext, Disposable, Page } from 'playwright-core';
 import { appEvents } from './app-events.js';
 import { ipcMainImpl } from './ipc-main.js';
 import { BINDING, CALLBACK, CONTEXT_MENU, FN, pageBridgeScript, PreloadWorld } from './preload-sandbox.js';
@@ -23,6 +23,25 @@ interface WindowOptions {
 }
 
 let nextId = 1;
+
+/** Which webContents each Chromium page belongs to. */
+const owners = new WeakMap<Page, WebContentsStandin>();
+
+/**
+ * The page→preload bindings, registered once on the context before any page exists (per-page
+ * registration races with page creation in Playwright and can leave a page without them).
+ */
+export async function installBindings(context: BrowserContext): Promise<void> {
+  await context.exposeBinding(BINDING, (source, loadId: number, fnId: number, args: unknown[]) => {
+    const owner = source.page ? owners.get(source.page) : undefined;
+    if (!owner) throw new Error('stand-in: a bridged call from a page that is not a window');
+    return owner.callFromPage(loadId, fnId, args);
+  });
+  await context.exposeBinding(CONTEXT_MENU, (source, loadId: number, params: Record<string, unknown>) => {
+    const owner = source.page ? owners.get(source.page) : undefined;
+    owner?.contextMenuFromPage(loadId, params);
+  });
+}
 
 // https://www.electronjs.org/docs/latest/api/web-frame-main: the same object for the frame's lifetime.
 class WebFrameMainStandin {
@@ -50,7 +69,7 @@ export class WebContentsStandin extends StrictEmitter {
   constructor(readonly pagePromise: Promise<Page>, private readonly preload: string | undefined) {
     super('webContents', ['did-finish-load', 'did-fail-load', 'destroyed', 'will-navigate', 'will-redirect', 'will-attach-webview', 'context-menu']);
     this.mainFrame = strict(new WebFrameMainStandin(this, this.id * 100), 'WebFrameMain');
-    this.wired = pagePromise.then((page) => this.wirePage(page));
+    this.wired = pagePromise.then((page) => { this.wirePage(page); });
     this.wired.catch(() => undefined);
   }
 
@@ -139,29 +158,33 @@ export class WebContentsStandin extends StrictEmitter {
     this.emit('destroyed', preventableEvent());
   }
 
-  private async wirePage(page: Page): Promise<void> {
-    await page.exposeBinding(BINDING, (_source, loadId: number, fnId: number, args: unknown[]) => {
-      if (loadId !== this.loads || !this.preloadWorld) throw new Error('stand-in: a call from a page that has since navigated');
-      return this.preloadWorld.callFromPage(fnId, args);
-    });
-    await page.exposeBinding(CONTEXT_MENU, (_source, loadId: number, p: Record<string, unknown>) => {
-      if (loadId !== this.loads || this.destroyed) return;
-      // https://www.electronjs.org/docs/latest/api/web-contents#event-context-menu
-      const editable = p.isEditable === true;
-      const params = {
-        x: p.x, y: p.y, frame: this.mainFrame, linkURL: p.linkURL, linkText: p.linkText, pageURL: this.url, frameURL: this.url, srcURL: '',
-        mediaType: 'none', hasImageContents: false, isEditable: editable, selectionText: p.selectionText, titleText: p.titleText, altText: p.altText,
-        suggestedFilename: '', selectionRect: { x: 0, y: 0, width: 0, height: 0 }, selectionStartOffset: 0, referrerPolicy: { url: '', policy: 'default' },
-        misspelledWord: '', dictionarySuggestions: [], frameCharset: 'UTF-8', formControlType: p.formControlType, spellcheckEnabled: p.spellcheckEnabled,
-        menuSourceType: 'mouse',
-        mediaFlags: { inError: false, isPaused: false, isMuted: false, hasAudio: false, isLooping: false, isControlsVisible: false, canToggleControls: false, canPrint: false, canSave: false, canShowPictureInPicture: false, isShowingPictureInPicture: false, canRotate: false, canLoop: false },
-        editFlags: {
-          canUndo: editable, canRedo: editable, canCut: editable && p.hasSelection === true, canCopy: p.hasSelection === true,
-          canPaste: editable, canDelete: editable && p.hasSelection === true, canSelectAll: editable ? p.hasValue === true : p.docHasText === true, canEditRichly: false,
-        },
-      };
-      this.emit('context-menu', preventableEvent(), params);
-    });
+  /** A bridged call from this webContents' page (bindings are registered once per context, see installBindings). */
+  callFromPage(loadId: number, fnId: number, args: unknown[]): Promise<unknown> {
+    if (loadId !== this.loads || !this.preloadWorld) throw new Error('stand-in: a call from a page that has since navigated');
+    return this.preloadWorld.callFromPage(fnId, args);
+  }
+
+  /** A right-click the page did not cancel: https://www.electronjs.org/docs/latest/api/web-contents#event-context-menu */
+  contextMenuFromPage(loadId: number, p: Record<string, unknown>): void {
+    if (loadId !== this.loads || this.destroyed) return;
+    const editable = p.isEditable === true;
+    const params = {
+      x: p.x, y: p.y, frame: this.mainFrame, linkURL: p.linkURL, linkText: p.linkText, pageURL: this.url, frameURL: this.url, srcURL: '',
+      mediaType: 'none', hasImageContents: false, isEditable: editable, selectionText: p.selectionText, titleText: p.titleText, altText: p.altText,
+      suggestedFilename: '', selectionRect: { x: 0, y: 0, width: 0, height: 0 }, selectionStartOffset: 0, referrerPolicy: { url: '', policy: 'default' },
+      misspelledWord: '', dictionarySuggestions: [], frameCharset: 'UTF-8', formControlType: p.formControlType, spellcheckEnabled: p.spellcheckEnabled,
+      menuSourceType: 'mouse',
+      mediaFlags: { inError: false, isPaused: false, isMuted: false, hasAudio: false, isLooping: false, isControlsVisible: false, canToggleControls: false, canPrint: false, canSave: false, canShowPictureInPicture: false, isShowingPictureInPicture: false, canRotate: false, canLoop: false },
+      editFlags: {
+        canUndo: editable, canRedo: editable, canCut: editable && p.hasSelection === true, canCopy: p.hasSelection === true,
+        canPaste: editable, canDelete: editable && p.hasSelection === true, canSelectAll: editable ? p.hasValue === true : p.docHasText === true, canEditRichly: false,
+      },
+    };
+    this.emit('context-menu', preventableEvent(), params);
+  }
+
+  private wirePage(page: Page): void {
+    owners.set(page, this);
     page.on('popup', (popup) => {
       // https://www.electronjs.org/docs/latest/api/web-contents#contentssetwindowopenhandlerhandler
       const decision = this.openHandler?.({ url: popup.url() }) ?? { action: 'allow' };

@@ -69,7 +69,7 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs
  * was read while the machine was busy) is looked for again with the page's Refresh button,
  * as a person would.
  */
-export async function pickSource(settings: Page, value: string, timeoutMs = 30_000): Promise<void> {
+export async function pickSource(settings: Page, value: string, problems: readonly string[] = [], timeoutMs = 30_000): Promise<void> {
   const option = `#source option[value="${value}"]`;
   await until(`the source ${value} to be listed`, async () => {
     if (await settings.$(option)) return true;
@@ -77,6 +77,8 @@ export async function pickSource(settings: Page, value: string, timeoutMs = 30_0
     await settings.waitForSelector(option, { state: 'attached', timeout: 2000 }).catch(() => undefined);
     return !!(await settings.$(option));
   }, timeoutMs, 100, async () => `listed: ${await wordsOf(settings, '#source')}; field says: ${await wordsOf(settings, '.field:has(#source)')}; `
+    + `bridge: ${await settings.evaluate(() => typeof (window as unknown as { earshot?: unknown }).earshot)}; problems: ${JSON.stringify(problems)}; `
+    + `save message: ${await wordsOf(settings, '[data-testid="save-message"]')}; `
     + `pactl sources now: ${await sh('pactl', ['list', 'short', 'sources']).catch((e: unknown) => String(e))}`);
   await settings.selectOption('#source', value);
 }
