@@ -99,6 +99,35 @@ describe('Electron stand-in', () => {
     expect(() => electron.Menu.buildFromTemplate([{ role: 'toggleDevTools' }])).toThrow("stand-in: MenuItem role 'toggleDevTools' not implemented");
   });
 
+  it('runs the app\'s navigation and window-open guards on what a page tries', async () => {
+    const { page } = await app.standin.waitForWindow('app://earshot/settings.html');
+    const before = page.url();
+    const logged: string[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => { logged.push(a.map(String).join(' ')); };
+    try {
+      await page.evaluate(() => { location.href = 'https://example.invalid/phish'; });
+      await until('the navigation to be refused', () => logged.some((l) => l.includes('blocked navigation to https://example.invalid/phish')));
+      await page.evaluate(() => { window.open('https://example.invalid/popup'); });
+      await until('window.open to be refused', () => logged.some((l) => l.includes('blocked window.open(https://example.invalid/popup)')));
+    } finally {
+      console.warn = warn;
+    }
+    expect(page.url()).toBe(before);
+    expect(page.context().pages().some((p) => p.url().includes('example.invalid'))).toBe(false);
+    app.standin.world.problems.splice(0);
+  });
+
+  it('delivers a second launch to the running app, which brings Settings back', async () => {
+    const { window } = await app.standin.waitForWindow('app://earshot/settings.html');
+    window.close();
+    expect(window.isDestroyed()).toBe(true);
+    await app.standin.launchSecondInstance();
+    const again = await app.standin.waitForWindow('app://earshot/settings.html');
+    expect(again.window).not.toBe(window);
+    expect(again.window.isVisible()).toBe(true);
+  });
+
   it('emits context-menu for a right-click in a text field; a popped-up Paste item pastes', async () => {
     const { window, page } = await app.standin.waitForWindow('app://earshot/settings.html');
     const seen: { isEditable: boolean; formControlType: string; editFlags: { canPaste: boolean } }[] = [];

@@ -9,7 +9,7 @@
 import type { BrowserContext, Disposable, Page } from 'playwright-core';
 import { appEvents } from './app-events.js';
 import { ipcMainImpl } from './ipc-main.js';
-import { BINDING, CALLBACK, CONTEXT_MENU, FN, pageBridgeScript, PreloadWorld } from './preload-sandbox.js';
+import { BINDING, CALLBACK, CONTEXT_MENU, FN, pageBridgeScript, PreloadWorld, WINDOW_OPEN } from './preload-sandbox.js';
 import { protocols } from './protocol.js';
 import { notImplemented, preventableEvent, strict, StrictEmitter } from './strict.js';
 import { world } from './world.js';
@@ -37,9 +37,27 @@ export async function installBindings(context: BrowserContext): Promise<void> {
     if (!owner) throw new Error('stand-in: a bridged call from a page that is not a window');
     return owner.callFromPage(loadId, fnId, args);
   });
+  await context.exposeBinding(WINDOW_OPEN, (source, loadId: number, details: { url: string; frameName: string; features: string }) => {
+    const owner = source.page ? owners.get(source.page) : undefined;
+    owner?.windowOpenFromPage(loadId, details);
+  });
   await context.exposeBinding(CONTEXT_MENU, (source, loadId: number, params: Record<string, unknown>) => {
     const owner = source.page ? owners.get(source.page) : undefined;
     owner?.contextMenuFromPage(loadId, params);
+  });
+  // Navigations the page starts itself (links, location changes, form posts) get 'will-navigate' first.
+  await context.route('**/*', async (route) => {
+    const request = route.request();
+    if (!request.isNavigationRequest()) return route.continue();
+    let frame;
+    try {
+      frame = request.frame();
+    } catch {
+      return route.continue(); // a new window's first load: window.open, handled below
+    }
+    const owner = owners.get(frame.page());
+    if (!owner || frame !== frame.page().mainFrame()) return route.continue();
+    return owner.willNavigate(request.url()) ? route.continue() : route.abort('aborted');
   });
 }
 
@@ -112,9 +130,10 @@ export class WebContentsStandin extends StrictEmitter {
       }
     }
     this.initScript = await page.addInitScript(pageBridgeScript, {
-      loadId, href: httpUrl, exposures: preloadWorld.exposures, names: { FN, BINDING, CALLBACK, CONTEXT_MENU },
+      loadId, href: httpUrl, exposures: preloadWorld.exposures, names: { FN, BINDING, CALLBACK, CONTEXT_MENU, WINDOW_OPEN },
     });
     try {
+      this.ownNavigation = httpUrl;
       await page.goto(httpUrl, { waitUntil: 'load' });
       // Bridge calls the page made while loading (listener registrations) arrive before 'did-finish-load'.
       await page.evaluate(() => 0);
@@ -183,13 +202,36 @@ export class WebContentsStandin extends StrictEmitter {
     this.emit('context-menu', preventableEvent(), params);
   }
 
+  /** https://www.electronjs.org/docs/latest/api/web-contents#contentssetwindowopenhandlerhandler */
+  windowOpenFromPage(loadId: number, details: { url: string; frameName: string; features: string }): void {
+    if (loadId !== this.loads || this.destroyed) return;
+    const url = protocols.toApp(details.url) ?? details.url;
+    const decision = this.openHandler?.({ url, frameName: details.frameName, features: details.features, disposition: 'new-window', referrer: { url: this.url, policy: 'default' } } as { url: string })
+      ?? { action: 'allow' };
+    if (decision.action !== 'deny') world.problems.push(`a page was allowed to open a window (${url}), which this stand-in does not model`);
+  }
+
+  /** The http URL loadURL itself is navigating to: not a page-initiated navigation. */
+  private ownNavigation: string | null = null;
+
+  /** https://www.electronjs.org/docs/latest/api/web-contents#event-will-navigate: not for loadURL; preventDefault() cancels. */
+  willNavigate(httpUrl: string): boolean {
+    if (this.ownNavigation === httpUrl) {
+      this.ownNavigation = null;
+      return true;
+    }
+    const event = preventableEvent();
+    this.emit('will-navigate', event, protocols.toApp(httpUrl) ?? httpUrl);
+    return !event.defaultPrevented;
+  }
+
   private wirePage(page: Page): void {
     owners.set(page, this);
+    // window.open is answered in the page (see pageBridgeScript); a window opened another way
+    // (a target=_blank link) is not modelled: close it and say so.
     page.on('popup', (popup) => {
-      // https://www.electronjs.org/docs/latest/api/web-contents#contentssetwindowopenhandlerhandler
-      const decision = this.openHandler?.({ url: popup.url() }) ?? { action: 'allow' };
-      if (decision.action === 'deny') void popup.close();
-      else world.problems.push(`a page opened a window (${popup.url()}), which this stand-in does not model`);
+      void popup.close();
+      world.problems.push(`a page opened a window without window.open (${popup.url()}), which this stand-in does not model`);
     });
     page.on('pageerror', (e) => world.problems.push(`${this.url}: pageerror: ${e.message}`));
     page.on('console', (m) => {

@@ -23,6 +23,7 @@ export const FN = '__earshotStandinFn';
 export const BINDING = '__earshotStandinCall';
 export const CALLBACK = '__earshotStandinCallback';
 export const CONTEXT_MENU = '__earshotStandinContextMenu';
+export const WINDOW_OPEN = '__earshotStandinWindowOpen';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
@@ -160,7 +161,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Installed in every page before its scripts: turns the exposures into window properties. */
-export function pageBridgeScript({ loadId, href, exposures, names }: { loadId: number; href: string; exposures: Record<string, unknown>; names: { FN: string; BINDING: string; CALLBACK: string; CONTEXT_MENU: string } }): void {
+export function pageBridgeScript({ loadId, href, exposures, names }: { loadId: number; href: string; exposures: Record<string, unknown>; names: { FN: string; BINDING: string; CALLBACK: string; CONTEXT_MENU: string; WINDOW_OPEN: string } }): void {
   // Runs in the page, compiled without DOM types: the three globals it needs.
   const w = globalThis as unknown as Record<string, unknown> & { top: unknown; location: { href: string } };
   // The preload runs in the main frame only (nodeIntegrationInSubFrames is off).
@@ -192,6 +193,16 @@ export function pageBridgeScript({ loadId, href, exposures, names }: { loadId: n
   for (const [key, value] of Object.entries(exposures)) {
     Object.defineProperty(w, key, { value: fromWire(value), enumerable: true });
   }
+  // window.open asks main's window-open handler. This app always denies, and a denied
+  // window.open returns null; the stand-in never opens a second window from a page.
+  Object.defineProperty(w, 'open', {
+    value: (url?: unknown, frameName?: unknown, features?: unknown) => {
+      const href = new URL(String(url ?? ''), w.location.href).href;
+      void (w[names.WINDOW_OPEN] as (l: number, d: unknown) => Promise<void>)(loadId, { url: href, frameName: String(frameName ?? ''), features: String(features ?? '') });
+      return null;
+    },
+    configurable: true, writable: true,
+  });
   // webContents 'context-menu': a right-click the page did not cancel, with what was under it.
   (w as unknown as { addEventListener(t: string, l: (e: Record<string, any>) => void): void }).addEventListener('contextmenu', (e) => {
     setTimeout(() => {
