@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startFireworksServer, type AttemptScript, type FireworksServer } from '../fakes/fireworks-server.js';
-import { bootStandinApp, pickSource, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
+import { bootStandinApp, closeStandinApp, pickSource, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
 import { nullSink, speechFile, type SpeechFile } from './helpers/app-audio.js';
 import { ensurePulse, play, PULSE_RUNTIME_DIR, sh } from './pulse-env.js';
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (app) await app.standin.quitApp();
+  await closeStandinApp(app);
   for (const c of cleanups.reverse()) await c();
   vi.restoreAllMocks();
 });
@@ -100,15 +100,20 @@ describe('Earshot desktop app on the Electron stand-in, when things go wrong', (
     standin.trayItem('Start captions').click();
     await until('the overlay to go live', async () => (await label(overlay)) === 'Live', 20_000, 100, () => status(overlay));
 
-    // 2. The network drops: the overlay says so and that audio is kept, then recovers.
-    let sawReconnecting = '';
-    const playing = play(speech.path, SINK);
+    // 2. The network drops: the overlay says so and that audio is kept, then recovers. The
+    // outage can be short, so every status the overlay shows is kept as it changes.
+    await overlay.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __statuses: string[] }).__statuses = seen;
+      const bar = document.querySelector('.bar');
+      const note = () => { const t = (document.querySelector('.status') as HTMLElement | null)?.innerText.replace(/\s+/g, ' ').trim(); if (t && t !== seen.at(-1)) seen.push(t); };
+      new MutationObserver(note).observe(bar ?? document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const statuses = () => overlay.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
     await sleep(CAPTURE_WARMUP_MS);
-    await until('the overlay to report the lost connection', async () => {
-      const s = await status(overlay);
-      if (/^Reconnecting/.test(s)) sawReconnecting = s;
-      return sawReconnecting;
-    }, 20_000, 25, () => status(overlay));
+    const playing = play(speech.path, SINK);
+    const sawReconnecting = await until('the overlay to report the lost connection', async () => (await statuses()).find((t) => /^Reconnecting/.test(t)) ?? '',
+      20_000, 100, async () => `statuses: ${JSON.stringify(await statuses())}`);
     expect(sawReconnecting).toMatch(/The connection to the speech service was lost\. Reconnecting; audio is kept/);
     await remember('dropped network');
     await playing;

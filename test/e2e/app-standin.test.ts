@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../main/app/app-protocol.js';
 import { ROOT } from './helpers/chromium.js';
-import { bootStandinApp, until, type BootedApp } from './helpers/app-standin.js';
+import { bootStandinApp, closeStandinApp, until, type BootedApp } from './helpers/app-standin.js';
 
 /** Status of a GET sent with the path exactly as written (fetch would normalise dot segments). */
 function rawStatus(url: string): Promise<number> {
@@ -34,7 +34,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (app) await app.standin.quitApp();
+  await closeStandinApp(app);
 });
 
 describe('Electron stand-in', () => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFireworksServer, type FireworksServer } from '../fakes/fireworks-server.js';
-import { bootStandinApp, pickSource, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
+import { bootStandinApp, closeStandinApp, pickSource, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
 import { nullSink, speechFile, type SpeechFile } from './helpers/app-audio.js';
 import { ensurePulse, play, PULSE_RUNTIME_DIR } from './pulse-env.js';
 
@@ -64,7 +64,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (app) await app.standin.quitApp();
+  await closeStandinApp(app);
   for (const c of cleanups.reverse()) await c();
   vi.restoreAllMocks();
 });

@@ -30,11 +30,22 @@ export async function bootApp(config: StandinConfig): Promise<void> {
   await becomeReady();
 }
 
-/** app.quit() as the tray's Quit does, resolving once the app has really quit. */
-export async function quitApp(): Promise<void> {
+/**
+ * app.quit() as the tray's Quit does, resolving once the app has really quit. An app that has
+ * not quit after `timeoutMs` is ended with app.exit() and the call rejects (a quit that hangs is a bug).
+ */
+export async function quitApp(timeoutMs = 20_000): Promise<void> {
   const { app } = await import('./app.js');
   app.quit();
-  await quitPromise;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((ok) => { timer = setTimeout(() => ok('timeout'), timeoutMs); });
+  const r = await Promise.race([quitPromise, timedOut]);
+  clearTimeout(timer);
+  if (r === 'timeout') {
+    app.exit(1);
+    await quitPromise;
+    throw new Error(`stand-in: the app did not quit within ${timeoutMs} ms of app.quit()`);
+  }
 }
 
 export function windows(): BrowserWindowStandin[] {

@@ -3,7 +3,7 @@
  * (test/electron-standin), one app per test file: userData and Documents in a tmp dir, every
  * window a page of the Debian Chromium. Returns the stand-in's test controls.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,16 @@ export async function bootStandinApp(env: Record<string, string> = {}): Promise<
   const standin = (await import(/* @vite-ignore */ url)) as Standin;
   await standin.bootApp({ userData, documents, launchBrowser: launchChromium, mainScript: join(ROOT, 'out/main/app/main.js') });
   return { standin, dir, userData, documents };
+}
+
+/** Quits the app as the tray's Quit does (failing if it hangs) and removes its tmp dir. */
+export async function closeStandinApp(app: BootedApp | undefined): Promise<void> {
+  if (!app) return;
+  try {
+    await app.standin.quitApp();
+  } finally {
+    rmSync(app.dir, { recursive: true, force: true });
+  }
 }
 
 /** Text of every element matching a selector, joined by newlines ('' when none). */
