@@ -132,6 +132,12 @@ describe('Earshot desktop app on the Electron stand-in', () => {
     for (const w of whilePaused.words) expect(afterPause).not.toContain(w.text);
 
     // Resume, then switch the source to sink B while live.
+    // KNOWN DEFECT (found by this test): if the old PortAudio stream takes longer than
+    // PortAudioSource.close()'s 2 s guard to quit (a loaded machine), the new source lists
+    // devices (naudiodon getDevices) while the old stream is still being torn down, and the
+    // process dies with SIGSEGV in getDevices, here the test worker, in Electron the main
+    // process. Seen about 1 run in 10 with other test processes busy. The CLI runs capture in a
+    // child process; the desktop app does not.
     standin.trayItem('Pause').click();
     await until('the overlay to be live again', async () => (await overlayStatus(overlay)) === 'Live');
     standin.trayItem('Audio source', `Monitor of ${SINK_B} (output)`).click();
