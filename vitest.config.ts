@@ -8,5 +8,8 @@ export default defineConfig({
     // Real sockets, real Chromium and real PulseAudio share two cores; keep parallelism modest.
     maxWorkers: 2,
     reporters: ['default'],
+    // The Electron stand-in and the app it boots run as plain Node modules (one shared
+    // instance, the 'electron' resolve hook applies): not through vitest's transform.
+    server: { deps: { external: [/\/out\/test\/electron-standin\//] } },
   },
 });
