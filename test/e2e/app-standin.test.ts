@@ -68,7 +68,7 @@ describe('Electron stand-in', () => {
     expect(await settings.evaluate(() => Object.keys((window as unknown as { earshot: object }).earshot).sort()))
       .toEqual(['clearKey', 'endPreview', 'get', 'listDevices', 'on', 'previewStyle', 'save', 'setKey', 'testLevel']);
     expect(await overlay.evaluate(() => Object.keys((window as unknown as { earshot: object }).earshot).sort()))
-      .toEqual(['getSnapshot', 'getStyle', 'on', 'setClickThrough']);
+      .toEqual(['getSnapshot', 'getStyle', 'hoverUnlock', 'on', 'resize', 'setClickThrough']);
     expect(await overlay.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
     // A preload that requires anything but 'electron' fails as a sandboxed one does.
     const preload = join(app.dir, 'bad-preload.cjs');

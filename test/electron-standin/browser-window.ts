@@ -85,7 +85,7 @@ export class WebContentsStandin extends StrictEmitter {
   private readonly wired: Promise<void>;
 
   constructor(readonly pagePromise: Promise<Page>, private readonly preload: string | undefined) {
-    super('webContents', ['did-finish-load', 'did-fail-load', 'destroyed', 'will-navigate', 'will-redirect', 'will-attach-webview', 'context-menu']);
+    super('webContents', ['did-start-loading', 'did-finish-load', 'did-fail-load', 'destroyed', 'will-navigate', 'will-redirect', 'will-attach-webview', 'context-menu']);
     this.mainFrame = strict(new WebFrameMainStandin(this, this.id * 100), 'WebFrameMain');
     this.wired = pagePromise.then((page) => { this.wirePage(page); });
     this.wired.catch(() => undefined);
@@ -115,6 +115,9 @@ export class WebContentsStandin extends StrictEmitter {
     await this.wired;
     this.url = url;
     this.loading = true;
+    // https://www.electronjs.org/docs/latest/api/web-contents#event-did-start-loading
+    // "Corresponds to the points in time when the spinner of the tab started spinning."
+    this.emit('did-start-loading');
     const loadId = ++this.loads;
     this.preloadWorld?.dispose();
     await this.initScript?.dispose();
