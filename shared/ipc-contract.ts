@@ -89,6 +89,8 @@ export interface SettingsView {
   systemAudio: 'monitor' | 'loopback' | 'unsupported';
   /** The browser overlay's full URL (with its token) while it runs. */
   overlayUrl: string | null;
+  /** Where captions stand now; pushed as 'status' afterwards. */
+  status: ConnectionStatus;
 }
 
 export type SaveResult = { ok: true; settings: Settings } | { ok: false; errors: SettingsError[] };
@@ -259,7 +261,7 @@ export interface SettingsBridge {
   clearKey(provider: ProviderId): Promise<KeyStoreInfo>;
   listDevices(): Promise<DeviceList>;
   testLevel(source: SourceSetting): Promise<LevelTestResult>;
-  on<K extends 'settings:changed' | 'keys:changed' | 'audio:test-level' | 'app:state'>(
+  on<K extends 'settings:changed' | 'keys:changed' | 'audio:test-level' | 'app:state' | 'status' | 'notice'>(
     channel: K, listener: (payload: MainToRenderer[K]) => void): () => void;
 }
 

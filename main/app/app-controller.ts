@@ -89,7 +89,7 @@ export class AppController {
       p.on('status', (s) => this.setStatus(s)),
       p.on('level', (l) => this.toOverlay('level', l)),
       p.on('warning', (w) => this.notify(w)),
-      p.on('ended', () => this.ended()),
+      p.on('ended', (e) => this.ended(e.fatal)),
       deps.settings.onChange((s) => this.applySettings(s)),
       deps.keys.onChange(() => this.keysChanged()),
     );
@@ -298,8 +298,10 @@ export class AppController {
   }
 
   /** The run ended without stop() (file finished, refused key, lost device). */
-  private ended(): void {
+  private ended(fatal?: ErrorInfo): void {
     if (!this.running) return;
+    // A refused key: captions start again by themselves once a new key is saved.
+    if (fatal?.code === 'AUTH_REFUSED') this.waitingForKey = true;
     this.running = false;
     this.paused = false;
     this.deps.history.endRun();
@@ -313,11 +315,14 @@ export class AppController {
   private setStatus(status: ConnectionStatus): void {
     this.status = status;
     this.toOverlay('status', status);
+    // Settings is where a person fixes a key, a device or an endpoint: it shows the same cause.
+    this.deps.send('settings', 'status', status);
     this.emitState();
   }
 
   private notify(info: ErrorInfo): void {
     this.toOverlay('notice', info);
+    this.deps.send('settings', 'notice', info);
   }
 
   /** Once per profile: how to get the mouse back, before anyone is stuck. */

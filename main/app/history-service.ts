@@ -38,6 +38,8 @@ export class HistoryService implements HistoryRunPort {
   readonly journalPath: string;
   private journal: HistoryJournal | null = null;
   private readonly sessionRuns: SessionRun[] = [];
+  /** The live run in progress, kept in memory when history is off. */
+  private live: { startedAt: string; info: Record<string, string> } | null = null;
   private enabled = false;
   private runOpen = false;
   private readonly recorder: HistoryRecorder;
@@ -76,12 +78,23 @@ export class HistoryService implements HistoryRunPort {
 
   startRun(info: Record<string, string>): void {
     this.recorder.reset();
+    const at = this.deps.now();
+    this.live = { startedAt: at.toISOString(), info };
     if (!this.journal) return;
-    this.write((j) => j.startRun(this.deps.now(), info));
+    this.write((j) => j.startRun(at, info));
     this.runOpen = true;
   }
 
   endRun(): void {
+    // The next run's first diff clears the ended run's captions from the overlay; those
+    // removals must not reach the journal, so the recorder forgets the ended run now.
+    this.recorder.reset();
+    const live = this.live;
+    this.live = null;
+    if (!this.journal && live) {
+      const segments = this.deps.pipeline.finals();
+      if (segments.length) this.sessionRuns.push({ ...live, segments: segments.slice() });
+    }
     if (!this.journal || !this.runOpen) return;
     this.write((j) => j.endRun(this.deps.now()));
     this.runOpen = false;
@@ -108,9 +121,9 @@ export class HistoryService implements HistoryRunPort {
 
   async view(): Promise<HistoryView> {
     if (!this.enabled) {
-      const live = this.deps.pipeline.finals();
-      const all = [...(live.length ? [{ startedAt: '', info: {}, segments: live }] : []), ...this.sessionRuns];
-      return { enabled: false, ...combineRuns(all), skippedLines: 0 };
+      const current = this.live ? [{ ...this.live, segments: this.deps.pipeline.finals() }] : [];
+      const runs = [...this.sessionRuns, ...current].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+      return { enabled: false, ...combineRuns(runs), skippedLines: 0 };
     }
     let text = '';
     try {

@@ -170,7 +170,7 @@ async function startApp(): Promise<void> {
     'settings:get': () => ({
       settings: settings.get(), loadErrors: settings.loadReport().errors, keys: keys.info(),
       platform: process.platform === 'linux' || process.platform === 'win32' || process.platform === 'darwin' ? process.platform : 'other',
-      systemAudio, overlayUrl: browser.url,
+      systemAudio, overlayUrl: browser.url, status: controller.connectionStatus(),
     }),
     'settings:save': (raw) => settings.save(raw),
     'settings:preview-style': (style) => controller.previewStyle(style),

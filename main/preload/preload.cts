@@ -46,7 +46,7 @@ const settings: SettingsBridge = {
   clearKey: (provider) => invoke('keys:clear', provider),
   listDevices: () => invoke('audio:devices'),
   testLevel: (source) => invoke('audio:test-level', source),
-  on: listener(['settings:changed', 'keys:changed', 'audio:test-level', 'app:state'] as const),
+  on: listener(['settings:changed', 'keys:changed', 'audio:test-level', 'app:state', 'status', 'notice'] as const),
 };
 
 const history: HistoryBridge = {

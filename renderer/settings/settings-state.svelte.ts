@@ -14,7 +14,8 @@ import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
 import {
   applyPreset, DEFAULT_SETTINGS, errorsByPath, parseSettings, type Settings, type SettingsError,
 } from '../../shared/settings.js';
-import type { AudioLevel } from '../../shared/status.js';
+import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
+import { isConnectionStatus } from '../lib/payload-guards.js';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const PREVIEW_DELAY_MS = 120;
@@ -36,6 +37,9 @@ export class SettingsState {
   platform = $state<SettingsView['platform']>('other');
   systemAudio = $state<SettingsView['systemAudio']>('monitor');
   overlayUrl = $state<string | null>(null);
+  status = $state.raw<ConnectionStatus>({ kind: 'idle' });
+  /** The latest warning (a device that went quiet, a taken shortcut), kept until the next. */
+  notice = $state.raw<ErrorInfo | null>(null);
   devices = $state.raw<DeviceInfo[]>([]);
   deviceError = $state.raw<ErrorInfo | null>(null);
   testing = $state(false);
@@ -74,6 +78,8 @@ export class SettingsState {
       }),
       this.bridge.on('keys:changed', (k) => { this.keys = k; }),
       this.bridge.on('audio:test-level', (l) => { this.level = l; }),
+      this.bridge.on('status', (s) => { if (isConnectionStatus(s)) this.status = s; }),
+      this.bridge.on('notice', (n) => { if (typeof n?.message === 'string') this.notice = n; }),
     );
     await this.refreshDevices();
   }
@@ -86,6 +92,7 @@ export class SettingsState {
     this.platform = view.platform;
     this.systemAudio = view.systemAudio;
     this.overlayUrl = view.overlayUrl;
+    if (isConnectionStatus(view.status)) this.status = view.status;
     this.loaded = true;
   }
 

@@ -185,13 +185,10 @@ describe('Earshot desktop app on the Electron stand-in', () => {
     expect(server.violations()).toEqual([]);
   }, 120_000);
 
-  // KNOWN DEFECT (found by this test, not yet fixed in main/app): switching the source while
-  // live restarts the run, the new run's first caption diff removes the old run's segment ids,
-  // and HistoryService records those removals because the recorder is only reset in startRun,
-  // after that diff. The journal then reads "remove 1:0, remove 1:1" and History and every
-  // export lose everything said before the switch. Remove `.fails` once history-service.ts
-  // resets the recorder when a run ends.
-  it.fails('History and the SRT export keep what was said before the source switch', () => {
+  // Found by this test: switching the source while live restarts the run, and the new run's
+  // first diff (clearing the old captions from the overlay) used to reach the journal as
+  // removals, so History and every export lost what was said before the switch.
+  it('History and the SRT export keep what was said before the source switch', () => {
     expect(historyListed).toEqual([...first.sentences, ...afterSwitch.sentences]);
     for (const sentence of [...first.sentences, ...afterSwitch.sentences]) expect(exported).toContain(sentence);
   });

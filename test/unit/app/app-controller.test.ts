@@ -207,8 +207,11 @@ describe('AppController', () => {
     t.pipeline.emit('level', { rmsDb: -20, peakDb: -6 });
     t.pipeline.emit('warning', { code: 'BACKLOG_OVERFLOW', message: 'm', retryable: false });
     expect(t.sentOn('level')).toHaveLength(1);
-    expect(t.sentOn('notice').map((n) => (n.payload as { code: string; detail?: string }).detail ?? (n.payload as { code: string }).code))
+    const onOverlay = t.sentOn('notice').filter((n) => n.page === 'overlay');
+    expect(onOverlay.map((n) => (n.payload as { code: string; detail?: string }).detail ?? (n.payload as { code: string }).code))
       .toEqual(['The shortcut X is taken', 'BACKLOG_OVERFLOW']);
+    // Settings, where a person fixes things, hears the same.
+    expect(t.sentOn('notice').filter((n) => n.page === 'settings').map((n) => n.payload)).toEqual(onOverlay.map((n) => n.payload));
   });
 
   it('notices when a run ends by itself', async () => {
@@ -236,12 +239,12 @@ describe('AppController', () => {
     const t = setup({ key: 'k' });
     await t.controller.init();
     t.controller.setClickThrough(true);
-    const notices = t.sentOn('notice').map((n) => n.payload as { code: string; detail: string });
+    const notices = t.sentOn('notice').filter((n) => n.page === 'overlay').map((n) => n.payload as { code: string; detail: string });
     expect(notices).toEqual([expect.objectContaining({ code: 'NOTICE', detail: expect.stringContaining('CommandOrControl+Shift+L') })]);
     expect(notices[0]!.detail).toMatch(/tray menu.*start Earshot again/);
     t.controller.setClickThrough(false);
     t.controller.setClickThrough(true);
-    expect(t.sentOn('notice')).toHaveLength(1);
+    expect(t.sentOn('notice').filter((n) => n.page === 'overlay')).toHaveLength(1);
   });
 
   it('explains click-through at start when a profile starts in it and was never told', async () => {
@@ -292,6 +295,23 @@ describe('AppController', () => {
     await t.controller.init();
     t.controller.setPaused(true);
     await expect(t.controller.testLevel('mic', 3000, () => {})).rejects.toThrow(/paused/);
+  });
+
+  it('after a refused key, saving a new key starts captions again', async () => {
+    const t = setup({ key: 'old-key' });
+    await t.controller.init();
+    t.pipeline.emit('ended', { fatal: { code: 'AUTH_REFUSED', message: 'm', retryable: false } });
+    expect(t.controller.state().running).toBe(false);
+    t.setKey('new-key');
+    await flushMicrotasks();
+    expect(t.pipeline.starts.map((s) => s.apiKey)).toEqual(['old-key', 'new-key']);
+  });
+
+  it('shows Settings the same connection status as the overlay', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.pipeline.emit('status', { kind: 'reconnecting', provider: 'fireworks', attempt: 2, retryInMs: 500, backlogSeconds: 1, reason: { code: 'NETWORK', message: 'm', retryable: true } });
+    expect(t.sentOn('status').filter((s) => s.page === 'settings').at(-1)!.payload).toMatchObject({ kind: 'reconnecting' });
   });
 
   it('tells state listeners and the settings window about changes', async () => {

@@ -73,9 +73,10 @@ describe('HistoryService', () => {
     const file = [{ ...seg('1', 'Hello from the file.', true, 0, 2), speaker: 'Speaker A' }, { ...seg('2', 'Hi.', true, 2.5, 3), speaker: 'Speaker B' }];
     const info = { kind: 'file', file: 'meeting.wav', task: 'transcribe' };
     const off = setup([seg('1', 'live words', true)]);
+    off.service.startRun({ provider: 'fireworks' });
     off.service.addFileTranscript(info, file);
     const view = await off.service.view();
-    expect(view.runs).toEqual([{ startedAt: '', firstIndex: 0 }, { startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 1, title: 'meeting.wav (transcribed)' }]);
+    expect(view.runs).toEqual([{ startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 0 }, { startedAt: '2025-01-02T10:01:00.000Z', firstIndex: 1, title: 'meeting.wav (transcribed)' }]);
     expect(view.segments.map((s) => [s.text, s.speaker])).toEqual([['live words', undefined], ['Hello from the file.', 'Speaker A'], ['Hi.', 'Speaker B']]);
     expect(off.sent.at(-1)).toHaveLength(2); // the open window reloads
     expect(() => readFileSync(off.service.journalPath)).toThrow(); // history off: nothing on disk
@@ -89,6 +90,39 @@ describe('HistoryService', () => {
     const replayed = await again.service.view();
     expect(replayed.runs).toEqual([expect.objectContaining({ title: 'meeting.wav (translated)' })]);
     expect(replayed.segments.map((s) => s.speaker)).toEqual(['Speaker A', 'Speaker B']);
+  });
+
+  it('with history off, earlier runs of the session stay listed after a restart (source switch)', async () => {
+    // The pipeline's finals are those of the current (or last) run, as RunPipeline's are.
+    const finals = [seg('1:0', 'before the switch', true)];
+    const t = setup(finals);
+    t.service.startRun({ source: 'mic' });
+    t.emit(diff(1, finals));
+    t.service.endRun();
+    // The next run's first diff clears the old captions from the overlay.
+    t.emit(diff(2, [], ['1:0']));
+    t.service.startRun({ source: 'system' });
+    finals.splice(0, finals.length, seg('1:0', 'after the switch', true));
+    t.emit(diff(3, finals));
+    const view = await t.service.view();
+    expect(view.segments.map((s) => s.text)).toEqual(['before the switch', 'after the switch']);
+    expect(view.runs).toHaveLength(2);
+  });
+
+  it('with history on, a restart\'s clearing diff never removes the ended run from the journal', async () => {
+    const t = setup();
+    t.service.setEnabled(true);
+    t.service.startRun({ source: 'mic' });
+    t.emit(diff(1, [seg('1:0', 'said before the switch', true)]));
+    t.service.endRun();
+    // As AppController.restart does it: RunPipeline.start clears the old captions from the
+    // overlay before the new run exists, and history.startRun follows once it has started.
+    t.emit(diff(2, [], ['1:0']));
+    t.service.startRun({ source: 'system' });
+    t.emit(diff(3, [seg('1:0', 'said after', true)]));
+    const view = await t.service.view();
+    expect(view.segments.map((s) => s.text)).toEqual(['said before the switch', 'said after']);
+    expect(readFileSync(t.service.journalPath, 'utf8')).not.toContain('"remove"');
   });
 
   it('with history on: journals finals and replays several runs on one timeline', async () => {
