@@ -43,8 +43,39 @@ function naudiodonAddonPath(): string {
   return join(dirname(pkg), 'build', 'Release', 'naudiodon.node');
 }
 
-export async function listInputDevices(binding: () => Promise<NaudiodonBinding> = loadNaudiodon): Promise<AudioDevice[]> {
+/** Streams of one PortAudio library whose quit/abort has not called back yet. */
+const closingStreams = new WeakMap<NaudiodonBinding, Set<Promise<void>>>();
+
+function closingOf(b: NaudiodonBinding): Set<Promise<void>> {
+  let set = closingStreams.get(b);
+  if (!set) closingStreams.set(b, (set = new Set()));
+  return set;
+}
+
+const CLOSE_WAIT_MS = 10_000;
+
+/**
+ * PortAudio must not list or open devices while a stream of the same library is still being
+ * torn down: naudiodon then crashes the whole process (SIGSEGV in getDevices). The desktop
+ * app hit it on a live source switch when the old stream took longer than close()'s 2 s
+ * guard. So listing and opening wait for those streams, and give up with an error a person
+ * can act on rather than crash.
+ */
+async function afterPendingCloses(b: NaudiodonBinding, clock: Clock): Promise<void> {
+  const pending = [...closingOf(b)];
+  if (pending.length === 0) return;
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const finished = await Promise.race([
+    Promise.all(pending).then(() => true),
+    new Promise<boolean>((resolve) => { timer = clock.setTimeout(() => resolve(false), CLOSE_WAIT_MS); }),
+  ]);
+  clock.clearTimeout(timer);
+  if (!finished) throw new EarshotError('DEVICE_OPEN_FAILED', 'the previous audio stream is still closing (the audio driver does not answer); try again in a moment, or restart Earshot');
+}
+
+export async function listInputDevices(binding: () => Promise<NaudiodonBinding> = loadNaudiodon, clock: Clock = systemClock): Promise<AudioDevice[]> {
   const b = await binding();
+  await afterPendingCloses(b, clock);
   const defaultId = defaultInputId(b);
   return b
     .getDevices()
@@ -94,6 +125,7 @@ export class PortAudioSource implements AudioSource {
   readonly live = true;
   private readonly clock: Clock;
   private stream: NaInputStream | null = null;
+  private binding: NaudiodonBinding | null = null;
   private queue: ChunkQueue | null = null;
   private detector: GapDetector | null = null;
   private format: AudioFormat | null = null;
@@ -117,6 +149,8 @@ export class PortAudioSource implements AudioSource {
     if (this.format) return this.format;
     if (this.closed) throw new EarshotError('DEVICE_OPEN_FAILED', 'the source was already closed');
     const b = await (this.opts.binding ?? loadNaudiodon)();
+    this.binding = b;
+    await afterPendingCloses(b, this.clock);
     let dev: NaDeviceInfo;
     try {
       dev = pickInputDevice(b.getDevices(), this.opts.device, defaultInputId(b));
@@ -204,10 +238,17 @@ export class PortAudioSource implements AudioSource {
     this.queue?.end();
     const stream = this.stream;
     if (!stream) return;
-    // quit() waits for the native side; never let a wedged driver hang shutdown.
+    // quit() waits for the native side; never let a wedged driver hang shutdown. The native
+    // close is still tracked after the 2 s guard, so the next open waits for it.
+    let nativeDone!: () => void;
+    const native = new Promise<void>((resolve) => { nativeDone = resolve; });
+    const closing = this.binding ? closingOf(this.binding) : null;
+    closing?.add(native);
+    void native.then(() => closing?.delete(native));
     await new Promise<void>((resolve) => {
       const timer = this.clock.setTimeout(resolve, 2000);
       const done = () => {
+        nativeDone();
         this.clock.clearTimeout(timer);
         resolve();
       };

@@ -17,9 +17,12 @@ export class FakeStream extends EventEmitter implements NaInputStream {
   start(): void {
     this.started = true;
   }
+  /** The native quit's callback, held while the driver "hangs". */
+  pendingQuit: (() => void) | null = null;
   quit(cb?: () => void): void {
     this.quitCalls++;
     if (!this.hangOnQuit) setImmediate(() => cb?.());
+    else this.pendingQuit = cb ?? null;
   }
   abort(cb?: () => void): void {
     this.abortCalls++;
@@ -43,7 +46,10 @@ export class FakeNaudiodon implements NaudiodonBinding {
     private readonly devices: NaDeviceInfo[] = TWO_DEVICES,
     private readonly defaultInput = 4,
   ) {}
+  /** getDevices calls made while a stream's quit had not called back (a crash in the real add-on). */
+  listedWhileClosing = 0;
   getDevices(): NaDeviceInfo[] {
+    if (this.streams.some((s) => s.pendingQuit !== null)) this.listedWhileClosing++;
     return this.devices;
   }
   getHostAPIs() {

@@ -134,6 +134,48 @@ describe('PortAudioSource: capture', () => {
     await closing;
   });
 
+  it('never lists or opens devices while an earlier stream is still closing (that crashes PortAudio)', async () => {
+    const na = new FakeNaudiodon();
+    na.hangOnQuit = true;
+    const clock = new FakeClock();
+    const old = new PortAudioSource({ binding: na.loader, clock });
+    await old.open();
+    void old.chunks()[Symbol.asyncIterator]().next();
+    const closing = old.close();
+    clock.advance(2000);
+    await closing; // the guard let close() return; the native quit is still running
+    const next = new PortAudioSource({ binding: na.loader, clock, device: 2 });
+    let opened = false;
+    const opening = next.open().then(() => { opened = true; });
+    await new Promise((r) => setImmediate(r));
+    expect(opened).toBe(false);
+    expect(na.listedWhileClosing).toBe(0);
+    na.streams[0]!.pendingQuit!();
+    na.streams[0]!.pendingQuit = null;
+    await opening;
+    expect(na.last.options.deviceId).toBe(2);
+    expect(na.listedWhileClosing).toBe(0);
+  });
+
+  it('gives up waiting for a stream that never closes with an error, not a crash', async () => {
+    const na = new FakeNaudiodon();
+    na.hangOnQuit = true;
+    const clock = new FakeClock();
+    const old = new PortAudioSource({ binding: na.loader, clock });
+    await old.open();
+    void old.chunks()[Symbol.asyncIterator]().next();
+    const closing = old.close();
+    clock.advance(2000);
+    await closing;
+    const listing = listInputDevices(na.loader, clock).then(() => null, (e: unknown) => e);
+    await new Promise((r) => setImmediate(r));
+    clock.advance(10_000);
+    const err = (await listing) as EarshotError;
+    expect(err.code).toBe('DEVICE_OPEN_FAILED');
+    expect(err.message).toMatch(/still closing/);
+    expect(na.listedWhileClosing).toBe(0);
+  });
+
   it('detects audio the driver lost from delivered samples vs the clock, and reports it', async () => {
     const na = new FakeNaudiodon();
     const clock = new FakeClock();
