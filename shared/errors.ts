@@ -18,6 +18,7 @@ export const ERROR_TABLE = {
   CONFIG_REJECTED: { retryable: false, message: 'The speech service rejected the settings (model, language or another option). Check them and try again.' },
   FLUSH_TIMEOUT: { retryable: false, message: 'The speech service did not confirm the end of the stream in time; the transcript may miss the last words.' },
   BACKLOG_OVERFLOW: { retryable: false, message: 'The connection was down longer than the audio backlog holds; the oldest audio was dropped.' },
+  SPEED_REDUCED: { retryable: false, message: 'The speech service is not taking audio as fast as the file is read, so Earshot reads the file slower than asked. No audio is dropped.' },
   AUDIO_OVERFLOW: { retryable: false, message: 'The audio device delivered more than Earshot could read; some audio was lost. Close busy programs or pick a larger frame size.' },
   DEVICE_NOT_FOUND: { retryable: false, message: 'The audio device was not found. Run `earshot devices` to list the devices and use an id or name from that list.' },
   DEVICE_OPEN_FAILED: { retryable: false, message: 'The audio device could not be opened. Check that it is connected and not in exclusive use by another program.' },

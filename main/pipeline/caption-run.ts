@@ -13,10 +13,12 @@ import type { AudioSource } from '../audio/types.js';
 import { CaptionStore } from '../captions/caption-store.js';
 import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
 import type { SessionEvent, SessionStats } from '../stt/session-events.js';
+import { DEFAULT_BACKLOG_SECONDS } from '../stt/session-options.js';
 import { StreamingSession } from '../stt/streaming-session.js';
 import type { TransportFactory } from '../stt/transport.js';
 import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { pace } from './pacer.js';
+import { SpeedGovernor } from './speed-governor.js';
 
 export interface RunConfig {
   source: AudioSource;
@@ -177,7 +179,18 @@ export class CaptionRun {
       const tail = converter.flush();
       if (tail.length) yield tail;
     }
-    const frames = source.live
+    // Files only: the pacer waits while the session has much unsent audio (see SpeedGovernor).
+    const governor = source.live
+      ? undefined
+      : new SpeedGovernor({
+          speed: this.config.speed ?? 1,
+          rate,
+          backlogSeconds: this.config.backlogSeconds ?? DEFAULT_BACKLOG_SECONDS,
+          stats: () => this.session.stats(),
+          clock: this.deps.clock,
+          warn: (error) => this.emit({ type: 'warning', error }),
+        });
+    const frames = !governor
       ? converted()
       : pace(converted(), {
           frameSamples: Math.round((rate * this.config.frameMs) / 1000),
@@ -185,6 +198,8 @@ export class CaptionRun {
           speed: this.config.speed ?? 1,
           clock: this.deps.clock,
           signal: this.abort.signal,
+          ready: governor.ready,
+          onHold: governor.onHold,
         });
     for await (const samples of frames) {
       if (this.fatal) break;
@@ -195,6 +210,7 @@ export class CaptionRun {
     if (converter.droppedBytes > 0) {
       this.emit({ type: 'warning', error: errorInfo('WAV_CORRUPT', `${source.description}: the last ${converter.droppedBytes} bytes were not a whole audio frame and were skipped`) });
     }
+    governor?.summarize();
     if (this.fatal) return;
     const { flushed } = await this.session.finish();
     this.finish(flushed);
