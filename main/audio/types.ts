@@ -42,6 +42,11 @@ export interface AudioSource {
   /** Stops capture; idempotent. Pending iteration ends. */
   close(): Promise<void>;
   stats(): AudioSourceStats;
+  /**
+   * Problems found by open() that do not stop reading (a truncated file), for the pipeline to
+   * show as warnings. Empty or absent when there are none.
+   */
+  openWarnings?(): ErrorInfo[];
   /** Total frames when known in advance (files), for progress. */
   readonly totalFrames?: number | undefined;
   /** Live sources: called whenever audio was lost. Returns an unsubscribe. */

@@ -5,9 +5,9 @@
  * Capture never waits on the network: audio goes into the session's bounded backlog.
  */
 import type { CaptionDiff, CaptionSnapshot, Segment } from '../../shared/captions.js';
-import { errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
-import { createConverter } from '../audio/converter.js';
+import { createConverter, type Converter } from '../audio/converter.js';
 import { levelOf } from '../audio/level.js';
 import type { AudioSource } from '../audio/types.js';
 import { CaptionStore } from '../captions/caption-store.js';
@@ -122,6 +122,16 @@ export class CaptionRun {
     if (this.started) return;
     this.started = true;
     const format = await this.config.source.open();
+    // Before connecting: a rate the resampler refuses (a damaged header) fails the start.
+    let converter: Converter;
+    try {
+      converter = createConverter(format, this.config.provider.sampleRate);
+    } catch (err) {
+      void this.config.source.close();
+      // Say which source: the converter only knows rates.
+      throw err instanceof EarshotError ? new EarshotError(err.code, `${this.config.source.description}: ${err.detail ?? ''}`) : err;
+    }
+    for (const error of this.config.source.openWarnings?.() ?? []) this.emit({ type: 'warning', error });
     this.offOverflow = this.config.source.onOverflow?.((e) =>
       this.emit({
         type: 'warning',
@@ -138,7 +148,7 @@ export class CaptionRun {
     }
     // Validates frame size, key and endpoint before any audio flows.
     this.session.start();
-    void this.pump(format).catch((err) => this.failed(toErrorInfo(err)));
+    void this.pump(converter).catch((err) => this.failed(toErrorInfo(err)));
   }
 
   /** Live sources only: while paused, captured audio is discarded, not sent. */
@@ -165,9 +175,8 @@ export class CaptionRun {
     return this.done;
   }
 
-  private async pump(format: Awaited<ReturnType<AudioSource['open']>>): Promise<void> {
+  private async pump(converter: Converter): Promise<void> {
     const rate = this.config.provider.sampleRate;
-    const converter = createConverter(format, rate);
     const source = this.config.source;
     const gotChunk = () => this.audioArrived();
     async function* converted(): AsyncGenerator<Int16Array> {
