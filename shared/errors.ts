@@ -23,6 +23,7 @@ export const ERROR_TABLE = {
   DEVICE_NOT_FOUND: { retryable: false, message: 'The audio device was not found. Run `earshot devices` to list the devices and use an id or name from that list.' },
   DEVICE_OPEN_FAILED: { retryable: false, message: 'The audio device could not be opened. Check that it is connected and not in exclusive use by another program.' },
   DEVICE_LOST: { retryable: true, message: 'The audio device stopped delivering audio. Check that it is still connected.' },
+  DEVICE_RESUMED: { retryable: false, message: 'The audio device is delivering audio again; captions continue.' },
   SYSTEM_AUDIO_UNSUPPORTED: { retryable: false, message: 'System audio capture from the command line works on Linux (PulseAudio/PipeWire). On Windows and macOS use the desktop app.' },
   FILE_NOT_FOUND: { retryable: false, message: 'The audio file does not exist or cannot be read.' },
   WAV_UNSUPPORTED: { retryable: false, message: 'This audio file format is not supported. Convert it to PCM WAV, for example: ffmpeg -i input -ac 1 -ar 16000 -c:a pcm_s16le output.wav' },

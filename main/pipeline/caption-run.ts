@@ -75,6 +75,7 @@ export class CaptionRun {
   private readonly offStore: Unsubscribe;
   private offOverflow: Unsubscribe | undefined;
   private offSourceError: Unsubscribe | undefined;
+  private offRecovery: Unsubscribe | undefined;
   /** The source failed (device unplugged, capture process died): the run ends with this. */
   private sourceError: ErrorInfo | undefined;
   private lastChunkAt = 0;
@@ -138,6 +139,11 @@ export class CaptionRun {
         error: errorInfo('AUDIO_OVERFLOW', `${Math.round(e.lostMs)} ms lost (${(e.totalLostMs / 1000).toFixed(1)} s in total, ${e.overflows} time${e.overflows === 1 ? '' : 's'})`),
       }),
     );
+    this.offRecovery = this.config.source.onRecovery?.((e) => {
+      // The source says it itself; the no-audio watchdog need not say it again.
+      if (e.kind === 'lost') this.warnedNoAudio = true;
+      this.emit({ type: 'warning', error: errorInfo(e.kind === 'lost' ? 'DEVICE_LOST' : 'DEVICE_RESUMED', `${e.detail}`) });
+    });
     this.offSourceError = this.config.source.onError?.((e) => {
       this.sourceError ??= e;
       this.emit({ type: 'warning', error: e });
@@ -294,6 +300,7 @@ export class CaptionRun {
     this.offStore();
     this.offOverflow?.();
     this.offSourceError?.();
+    this.offRecovery?.();
     this.resolveDone(result);
   }
 
