@@ -5,8 +5,8 @@
  * RSS sampled from /proc while it runs (Linux).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startFireworksServer } from '../../fakes/fireworks-server.js';
 import { checkCoverage } from '../../fakes/stream-checks.js';
 import { makeToneSpeech, type ToneSpeech } from '../../fakes/tone-asr.js';
@@ -14,6 +14,10 @@ import { writeWav } from '../../fakes/wav-writer.js';
 import { CLI, assertBuilt } from './run-cli.js';
 
 const RATE = 16000;
+// Compiled into out/ (npm run bench) the command sits beside this file's tree; from the
+// sources (vitest) it is the build's.
+const besideCompiled = resolve(import.meta.dirname, '../../../main/cli/earshot.js');
+const COMMAND = existsSync(besideCompiled) ? besideCompiled : CLI;
 const KEY = 'long-file-key-0000';
 
 export interface LongFile {
@@ -50,7 +54,7 @@ export interface LongRun {
 }
 
 export async function runLongFile(file: LongFile, opts: { speed: number; frameMs?: number; outDir: string; timeoutMs?: number }): Promise<LongRun> {
-  assertBuilt();
+  if (COMMAND === CLI) assertBuilt();
   // Only the newest segments in each message: valid Fireworks, and keeps the fake's own
   // O(n²) traffic from being what limits an hour-long run.
   const server = await startFireworksServer({ apiKey: KEY, tailSegments: 8 });
@@ -58,7 +62,7 @@ export async function runLongFile(file: LongFile, opts: { speed: number; frameMs
   const args = ['caption', '--source', `file:${file.path}`, '--endpoint', server.url, '--api-key', KEY, '--speed', String(opts.speed), '--out', out, '--quiet'];
   if (opts.frameMs) args.push('--frame-ms', String(opts.frameMs));
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [COMMAND, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const rss: RssSample[] = [];
