@@ -5,7 +5,7 @@
  * the source was lost, then resumed, and the speech played after the restart must reach the
  * (Fireworks-faithful) speech service and come out as captions, word for word.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,8 +40,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await pulse.stop();
+  await pulse.dispose();
   await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const firstSentence = (s: ToneSpeech) => s.words.filter((w) => w.sentence === 0).map((w) => w.text).join(' ');

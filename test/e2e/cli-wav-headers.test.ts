@@ -4,7 +4,7 @@
  * named and no stack trace) instead of pinning a core; a truncated file is captioned to its
  * real end with a warning that says how much audio is missing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'earshot-hostile-cli-'));
   server = await startFireworksServer({ apiKey: KEY });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A one-second 16-bit mono WAV with the fmt fields patched. */
 function patched(name: string, patch: (b: Buffer) => void): string {

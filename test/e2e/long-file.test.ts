@@ -3,10 +3,10 @@
  * memory stays flat with file length, and a fast file on a healthy connection loses
  * nothing (every sample reaches the server, no "connection was down" claim).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeLongFile, peakBetween, runLongFile, type LongFile } from './helpers/long-file-run.js';
 
 let dir: string;
@@ -16,6 +16,9 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'earshot-long-'));
   hour = makeLongFile(dir, 60);
 }, 60_000);
+
+// The WAV files are 115 MB and 29 MB.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('long files at high speed', () => {
   it('an hour of audio at --speed 50: RSS stays flat from the first minutes to the end', async () => {

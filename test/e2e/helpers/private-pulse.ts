@@ -5,7 +5,7 @@
  * with this daemon's environment only.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -64,6 +64,12 @@ export class PrivatePulse {
     await this.run('pactl', ['exit'], 5000).catch(() => undefined);
     for (let i = 0; i < 50 && (await this.isUp()); i++) await new Promise((r) => setTimeout(r, 100));
     if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+
+  /** Stops the daemon and removes its runtime directory. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.runtimeDir, { recursive: true, force: true });
   }
 
   /** Plays a file into this daemon's sink; resolves when playback has finished. */
