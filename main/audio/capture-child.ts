@@ -52,10 +52,10 @@ async function listInputs(): Promise<void> {
   }
 }
 
-async function open(spec: string, maxQueuedMs: number): Promise<void> {
+async function open(spec: string, maxQueuedMs: number, want: { sampleRate: number; channels: number } | undefined): Promise<void> {
   let format: AudioFormat;
   try {
-    source = await resolveSource(spec, {});
+    source = await resolveSource(spec, want ? { format: want } : {});
     format = await source.open();
   } catch (err) {
     await send(errorMessage(err));
@@ -101,7 +101,7 @@ function onMessage(raw: unknown): void {
   if (!m) return;
   switch (m.type) {
     case 'open':
-      job ??= open(m.spec, m.maxQueuedMs ?? DEFAULT_MAX_QUEUED_MS);
+      job ??= open(m.spec, m.maxQueuedMs ?? DEFAULT_MAX_QUEUED_MS, m.format);
       return;
     case 'list-inputs':
       job ??= listInputs();

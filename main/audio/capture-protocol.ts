@@ -9,7 +9,8 @@ import type { AudioDevice, AudioFormat } from './types.js';
 
 /** Parent → child. */
 export type ParentMessage =
-  | { type: 'open'; spec: string; maxQueuedMs?: number }
+  /** `format`: open with exactly this rate and layout (a reopen after a sound-server restart must match the first open). */
+  | { type: 'open'; spec: string; maxQueuedMs?: number; format?: { sampleRate: number; channels: number } }
   | { type: 'start' }
   | { type: 'stop' }
   | { type: 'list-inputs' };
@@ -71,7 +72,14 @@ export function parseParentMessage(m: unknown): ParentMessage | null {
   switch (m.type) {
     case 'open':
       if (typeof m.spec !== 'string') return null;
-      return isNum(m.maxQueuedMs) ? { type: 'open', spec: m.spec, maxQueuedMs: m.maxQueuedMs } : { type: 'open', spec: m.spec };
+      return {
+        type: 'open',
+        spec: m.spec,
+        ...(isNum(m.maxQueuedMs) ? { maxQueuedMs: m.maxQueuedMs } : {}),
+        ...(isObj(m.format) && isNum(m.format.sampleRate) && m.format.sampleRate > 0 && isNum(m.format.channels) && m.format.channels > 0
+          ? { format: { sampleRate: m.format.sampleRate, channels: m.format.channels } }
+          : {}),
+      };
     case 'start':
     case 'stop':
     case 'list-inputs':

@@ -4,6 +4,12 @@
  * instead of killing the run (perf-reliability.md B4). PCM arrives on a pipe, control on IPC.
  *
  * Not for the desktop app: Electron's runAsNode fuse is off, so its binary cannot run the child.
+ *
+ * Recovery: when the sound server restarts (PulseAudio/PipeWire) or a device goes away and
+ * comes back, the child's stream goes silent-dead: no error, no audio, forever. With
+ * `reopenAfterSilentMs` set, a child that delivers nothing for that long is killed and a new
+ * one opens the same source, with backoff, until audio flows again; the pipeline hears of it
+ * through onRecovery ('lost', then 'resumed') and captions go on from the same queue.
  */
 import { EarshotError, type ErrorInfo } from '../../shared/errors.js';
 import { systemClock, type Clock, type TimerHandle, type Unsubscribe } from '../util/clock.js';
@@ -11,7 +17,7 @@ import { errorFromMessage, FrameDecoder, parseChildMessage, type ChildMessage } 
 import { describeExit, spawnCaptureProcess, type CaptureProcess, type SpawnCapture } from './capture-process.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { StderrFilter } from './stderr-filter.js';
-import type { AudioFormat, AudioOverflowEvent, AudioSource, AudioSourceStats } from './types.js';
+import type { AudioFormat, AudioOverflowEvent, AudioSource, AudioSourceStats, SourceRecoveryEvent } from './types.js';
 
 export interface ChildCaptureOptions {
   /** What the child resolves, as for --source: mic, system or device:ID. */
@@ -26,7 +32,16 @@ export interface ChildCaptureOptions {
   openTimeoutMs?: number;
   /** Time the child gets to stop by itself before it is killed. Default 2.5 s. */
   stopGraceMs?: number;
+  /** Reopen the source when no audio at all arrives for this long (off when absent). */
+  reopenAfterSilentMs?: number;
+  /** Waits between reopen attempts (the last one repeats). Default 0.5, 1, 2, 4 s. */
+  reopenBackoffMs?: readonly number[];
 }
+
+
+const DEFAULT_REOPEN_BACKOFF_MS = [500, 1000, 2000, 4000];
+/** A reopening child that neither opens nor fails within this is killed and tried again. */
+const REOPEN_TIMEOUT_MS = 5000;
 
 interface Pending {
   resolve(f: AudioFormat): void;
@@ -43,7 +58,6 @@ export class ChildCaptureSource implements AudioSource {
   private format: AudioFormat | null = null;
   private name: string;
   private queue: ChunkQueue | null = null;
-  private readonly decoder = new FrameDecoder();
   private readonly filter: StderrFilter;
   private reported: EarshotError | null = null;
   /** Open failed or close() was called: the child's exit is expected. */
@@ -56,6 +70,14 @@ export class ChildCaptureSource implements AudioSource {
   private readonly counters = { overflows: 0, bytes: 0, lostMs: 0 };
   private readonly overflowListeners = new Set<(e: AudioOverflowEvent) => void>();
   private readonly errorListeners = new Set<(e: ErrorInfo) => void>();
+  private readonly recoveryListeners = new Set<(e: SourceRecoveryEvent) => void>();
+  /** Which child is current; events of older (killed) children are ignored. */
+  private generation = 0;
+  private lastPcmAt = 0;
+  private silenceTimer: TimerHandle | undefined;
+  /** Set while the source is silent-dead and being reopened. */
+  private recovery: { since: number; attempts: number; timer: TimerHandle | undefined } | null = null;
+  private decoderFor = new Map<number, FrameDecoder>();
 
   constructor(private readonly opts: ChildCaptureOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -77,12 +99,7 @@ export class ChildCaptureSource implements AudioSource {
         this.child?.kill('SIGKILL');
       }, ms);
       this.pending = { resolve, reject, timer };
-      const child = (this.opts.spawn ?? spawnCaptureProcess)();
-      this.child = child;
-      child.stderr.on('data', (d: Buffer) => this.filter.push(d));
-      child.pcm.on('data', (d: Buffer) => this.onPcm(d));
-      child.onMessage((m) => this.onMessage(m));
-      child.onClose((code, signal) => this.onClose(code, signal));
+      const child = this.spawnChild();
       if (!child.send({ type: 'open', spec: this.opts.spec, maxQueuedMs: this.opts.maxQueuedMs ?? 5000 })) child.kill('SIGKILL');
     });
     return this.opening;
@@ -93,8 +110,121 @@ export class ChildCaptureSource implements AudioSource {
     if (!this.started && !this.finished) {
       this.started = true;
       this.child.send({ type: 'start' });
+      this.lastPcmAt = this.clock.now();
+      this.armSilenceWatch();
     }
     yield* this.queue.drain();
+  }
+
+  /** 'lost' when the source went silent-dead and is being reopened, 'resumed' when audio flows again. */
+  onRecovery(listener: (e: SourceRecoveryEvent) => void): Unsubscribe {
+    this.recoveryListeners.add(listener);
+    return () => this.recoveryListeners.delete(listener);
+  }
+
+  /** Starts a capture child whose events count only while it is the current one. */
+  private spawnChild(): CaptureProcess {
+    const gen = ++this.generation;
+    const child = (this.opts.spawn ?? spawnCaptureProcess)();
+    this.child = child;
+    this.exited = false;
+    this.endSeen = false;
+    this.decoderFor.set(gen, new FrameDecoder());
+    child.stderr.on('data', (d: Buffer) => this.filter.push(d));
+    child.pcm.on('data', (d: Buffer) => gen === this.generation && this.onPcm(d));
+    child.onMessage((m) => gen === this.generation && this.onMessage(m));
+    child.onClose((code, signal) => {
+      this.decoderFor.delete(gen);
+      if (gen === this.generation) this.onClose(code, signal);
+    });
+    return child;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private armSilenceWatch(): void {
+    const after = this.opts.reopenAfterSilentMs;
+    if (after === undefined || this.finished) return;
+    this.clock.clearTimeout(this.silenceTimer);
+    this.silenceTimer = this.clock.setTimeout(() => {
+      this.silenceTimer = undefined;
+      if (this.finished || this.reported) return;
+      const silent = this.clock.now() - this.lastPcmAt;
+      if (silent < after) return this.armSilenceWatch();
+      if (!this.recovery) return this.beginRecovery(`no audio from ${this.name} for ${(silent / 1000).toFixed(1)} s`);
+      // Reopened, but the new stream is as dead as the old one (the server is still starting).
+      this.retire();
+      this.scheduleReopen();
+    }, Math.max(100, Math.min(1000, after / 3)));
+  }
+
+  private beginRecovery(why: string): void {
+    this.recovery = { since: this.clock.now(), attempts: 0, timer: undefined };
+    this.emitRecovery({ kind: 'lost', detail: `${why}; reopening it` });
+    this.retire();
+    this.scheduleReopen();
+  }
+
+  /** Kills the current child; its late events are ignored from now on. */
+  private retire(): void {
+    const child = this.child;
+    this.generation++;
+    if (child && !this.exited) child.kill('SIGKILL');
+    // Gone as far as this source is concerned: close() must not wait for it.
+    this.exited = true;
+  }
+
+  private scheduleReopen(): void {
+    const r = this.recovery;
+    if (!r || this.finished) return;
+    const steps = this.opts.reopenBackoffMs ?? DEFAULT_REOPEN_BACKOFF_MS;
+    const delay = steps[Math.min(r.attempts, steps.length - 1)] ?? 1000;
+    r.timer = this.clock.setTimeout(() => this.reopen(), delay);
+  }
+
+  private reopen(): void {
+    const r = this.recovery;
+    if (!r || this.finished) return;
+    r.attempts++;
+    const child = this.spawnChild();
+    r.timer = this.clock.setTimeout(() => {
+      // Neither opened nor failed: a wedged driver. Try again with a fresh child.
+      this.retire();
+      this.scheduleReopen();
+    }, REOPEN_TIMEOUT_MS);
+    const f = this.format as AudioFormat;
+    const format = { sampleRate: f.sampleRate, channels: f.channels };
+    if (!child.send({ type: 'open', spec: this.opts.spec, maxQueuedMs: this.opts.maxQueuedMs ?? 5000, format })) child.kill('SIGKILL');
+  }
+
+  /** A reopening child opened: same format → stream on; another format cannot be converted mid-run. */
+  private reopened(format: AudioFormat, description: string): void {
+    const r = this.recovery as NonNullable<typeof this.recovery>;
+    this.clock.clearTimeout(r.timer);
+    const was = this.format as AudioFormat;
+    if (format.sampleRate !== was.sampleRate || format.channels !== was.channels) {
+      this.recovery = null;
+      this.lost(new EarshotError('DEVICE_LOST', `${this.name} came back as ${format.sampleRate} Hz, ${format.channels} ch instead of ${was.sampleRate} Hz, ${was.channels} ch`));
+      this.retire();
+      return;
+    }
+    this.name = description;
+    this.child?.send({ type: 'start' });
+    // Resumed once audio actually flows (see onPcm): a child can open a stream that stays dead.
+    this.lastPcmAt = this.clock.now();
+    this.armSilenceWatch();
+  }
+
+  private resumed(): void {
+    const r = this.recovery;
+    if (!r) return;
+    this.recovery = null;
+    const outageMs = this.clock.now() - r.since;
+    this.emitRecovery({ kind: 'resumed', detail: `audio from ${this.name} again after ${(outageMs / 1000).toFixed(1)} s`, attempts: r.attempts, outageMs });
+  }
+
+  private emitRecovery(e: SourceRecoveryEvent): void {
+    for (const l of [...this.recoveryListeners]) l(e);
   }
 
   close(): Promise<void> {
@@ -119,6 +249,9 @@ export class ChildCaptureSource implements AudioSource {
 
   private async shutdown(): Promise<void> {
     this.finished = true;
+    this.clock.clearTimeout(this.silenceTimer);
+    this.clock.clearTimeout(this.recovery?.timer);
+    this.recovery = null;
     this.queue?.end();
     this.failOpen(new EarshotError('DEVICE_OPEN_FAILED', `${this.name}: closed before the device opened`));
     const child = this.child;
@@ -149,6 +282,7 @@ export class ChildCaptureSource implements AudioSource {
     if (!m) return;
     switch (m.type) {
       case 'opened': {
+        if (this.recovery) return this.reopened(m.format, m.description);
         if (!this.pending) return;
         const { sampleRate, channels } = m.format;
         const frameBytes = channels * 2;
@@ -167,6 +301,7 @@ export class ChildCaptureSource implements AudioSource {
         return;
       case 'error': {
         const err = errorFromMessage(m);
+        if (this.recovery) return; // this attempt failed; its exit schedules the next one
         if (this.pending) this.failOpen(err);
         else if (!this.reported && !this.finished) {
           this.reported = err;
@@ -186,9 +321,13 @@ export class ChildCaptureSource implements AudioSource {
     const queue = this.queue;
     const f = this.format;
     if (!queue || !f || this.finished) return;
+    const decoder = this.decoderFor.get(this.generation);
+    if (!decoder) return;
+    this.lastPcmAt = this.clock.now();
+    if (this.recovery) this.resumed();
     let frames: Buffer[];
     try {
-      frames = this.decoder.push(data);
+      frames = decoder.push(data);
     } catch (err) {
       this.lost(err as EarshotError);
       this.child?.kill('SIGKILL');
@@ -216,6 +355,12 @@ export class ChildCaptureSource implements AudioSource {
       this.queue?.end();
       return;
     }
+    if (this.recovery) {
+      // This reopen attempt failed (the sound server is not back yet): try again later.
+      this.clock.clearTimeout(this.recovery.timer);
+      this.scheduleReopen();
+      return;
+    }
     if (this.reported) this.queue.fail(this.reported);
     else if (this.endSeen && code === 0) this.queue.end(); // the device's stream ended by itself, as in-process capture would
     else this.lost(new EarshotError('DEVICE_LOST', `${this.name}: ${why}`));
@@ -223,6 +368,7 @@ export class ChildCaptureSource implements AudioSource {
 
   private lost(err: EarshotError): void {
     if (this.reported || this.finished) return;
+    this.clock.clearTimeout(this.silenceTimer);
     this.reported = err;
     this.emitError(err);
     this.queue?.fail(err);

@@ -1,5 +1,7 @@
 /** Source PCM (any supported format) → mono int16 at the speech service's rate. */
 import { bytesPerSample, decodeToFloat, downmixToMono, floatToInt16 } from './pcm.js';
+import { EarshotError } from '../../shared/errors.js';
+import { ResampleLimitError } from './resampler-design.js';
 import { Resampler } from './resampler.js';
 import type { AudioFormat } from './types.js';
 
@@ -16,7 +18,7 @@ export function createConverter(format: AudioFormat, outRate: number): Converter
   validate(format, outRate);
   const frameBytes = bytesPerSample(format.sampleFormat) * format.channels;
   const passthrough = format.sampleFormat === 's16' && format.channels === 1 && format.sampleRate === outRate;
-  const resampler = new Resampler(format.sampleRate, outRate);
+  const resampler = createResampler(format.sampleRate, outRate);
   let carry: Uint8Array = new Uint8Array(0);
   let droppedBytes = 0;
 
@@ -60,6 +62,15 @@ function copyS16(bytes: Uint8Array): Int16Array {
 }
 
 const isLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function createResampler(inRate: number, outRate: number): Resampler {
+  try {
+    return new Resampler(inRate, outRate);
+  } catch (err) {
+    if (!(err instanceof ResampleLimitError)) throw err;
+    throw new EarshotError('WAV_UNSUPPORTED', `${err.message}; a sample rate of ${inRate} Hz is most likely a damaged header. Convert the audio first, for example: ffmpeg -i input.wav -ac 1 -ar ${outRate} -c:a pcm_s16le output.wav`);
+  }
+}
 
 function validate(format: AudioFormat, outRate: number): void {
   const ok = (n: number) => Number.isInteger(n) && n > 0;

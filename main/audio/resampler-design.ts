@@ -40,6 +40,22 @@ export interface PolyphaseDesign {
 
 /** Tables above this many phases are computed per output sample instead (exotic rate pairs only). */
 const MAX_TABLE_PHASES = 4096;
+/**
+ * Bounds on the work a rate pair may cost, so that a damaged header (a rate like 383999 Hz)
+ * fails at once instead of pinning a core: coefficients in a phase table (32 MB), and taps
+ * of a phase computed per output sample (each tap costs a Bessel series there, ~40× a
+ * multiply-add; 128 taps keep such pairs, e.g. 47999 → 16000 Hz, faster than real time).
+ */
+const MAX_TABLE_COEFFS = 4_000_000;
+const MAX_LAZY_TAPS = 128;
+
+/** A rate pair whose filter would cost unbounded time or memory (see the bounds above). */
+export class ResampleLimitError extends RangeError {
+  constructor(readonly inRate: number, readonly outRate: number, what: string) {
+    super(`resampling ${inRate} Hz to ${outRate} Hz would need ${what}`);
+    this.name = 'ResampleLimitError';
+  }
+}
 
 export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -62,6 +78,9 @@ export function designPolyphase(inRate: number, outRate: number, spec: FilterSpe
   const K = (A - 7.95) / (14.36 * width) / 2; // half-length in grid samples (Kaiser's estimate)
   const T = Math.ceil(K / L);
   const taps = 2 * T + 1;
+  if (L <= MAX_TABLE_PHASES ? L * taps > MAX_TABLE_COEFFS : taps > MAX_LAZY_TAPS) {
+    throw new ResampleLimitError(inRate, outRate, L <= MAX_TABLE_PHASES ? `a filter of ${L * taps} coefficients` : `${taps} filter taps computed for every output sample (${L} phases)`);
+  }
   const i0Beta = besselI0(beta);
 
   const kernel = (j: number): number => {

@@ -10,6 +10,9 @@
 import { EarshotError } from '../../shared/errors.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
 import { ChildCaptureSource } from './child-capture-source.js';
+
+/** No data at all from a capture child for this long means its stream is dead. */
+export const RECOVER_AFTER_SILENT_MS = 3000;
 import { listInputsInChild, type SpawnCapture } from './capture-process.js';
 import type { NaudiodonBinding } from './naudiodon-binding.js';
 import { listInputDevices, PortAudioSource } from './portaudio-source.js';
@@ -33,6 +36,8 @@ export interface AudioEnv {
   isolateCapture?: boolean;
   /** Starts the capture child (tests); default: capture-child.js with this Node. */
   spawnCapture?: SpawnCapture;
+  /** Open with this rate and layout instead of the device's own (a reopen must match the first open). */
+  format?: { sampleRate: number; channels: number };
 }
 
 export async function listAllDevices(env: AudioEnv = {}): Promise<DeviceListing> {
@@ -72,9 +77,11 @@ function monitorDevice(m: PulseMonitor, isDefault: boolean): AudioDevice {
 /** Turns a --source value into an AudioSource. Nothing is opened until open(). */
 export async function resolveSource(spec: string, env: AudioEnv = {}): Promise<AudioSource> {
   const linux = (env.platform ?? process.platform) === 'linux';
-  const pa = { clock: env.clock, binding: env.binding };
+  const pa = { clock: env.clock, binding: env.binding, ...(env.format ?? {}) };
   // The child resolves the same spec in-process; only WAV files stay here.
-  const isolated = () => new ChildCaptureSource({ spec, clock: env.clock, spawn: env.spawnCapture });
+  // A sound-server restart leaves a capture stream silent-dead; 3 s of no audio at all (a
+  // monitor delivers silence as data) reopens it.
+  const isolated = () => new ChildCaptureSource({ spec, clock: env.clock, spawn: env.spawnCapture, reopenAfterSilentMs: RECOVER_AFTER_SILENT_MS });
   if (spec === 'mic') return env.isolateCapture ? isolated() : new PortAudioSource(pa);
   if (spec === 'system') {
     if (!linux) throw new EarshotError('SYSTEM_AUDIO_UNSUPPORTED', `--source system on ${env.platform ?? process.platform}`);
@@ -113,7 +120,7 @@ class MonitorSource implements AudioSource {
   async open(): Promise<AudioFormat> {
     if (this.inner) return this.inner.open();
     const run = this.env.pactl ?? runPactl;
-    const pa = { clock: this.env.clock, binding: this.env.binding };
+    const pa = { clock: this.env.clock, binding: this.env.binding, ...(this.env.format ?? {}) };
     let monitors: PulseMonitor[] = [];
     try {
       monitors = await listPulseMonitors(run);
@@ -132,8 +139,9 @@ class MonitorSource implements AudioSource {
         ...pa,
         device: 'pulse',
         openEnv: { PULSE_SOURCE: m.name },
-        sampleRate: m.sampleRate,
-        channels: Math.min(2, m.channels),
+        // A null sink can change rate with what plays; a reopen asks for the first open's format.
+        sampleRate: this.env.format?.sampleRate ?? m.sampleRate,
+        channels: this.env.format?.channels ?? Math.min(2, m.channels),
         label: `system audio: ${m.description} [${m.name}]`,
       });
     }

@@ -30,6 +30,11 @@ export interface AudioOverflowEvent {
   where: 'driver' | 'queue';
 }
 
+/** A live source that went silent-dead ('lost') is being reopened; 'resumed' once audio flows again. */
+export type SourceRecoveryEvent =
+  | { kind: 'lost'; detail: string }
+  | { kind: 'resumed'; detail: string; attempts: number; outageMs: number };
+
 export interface AudioSource {
   /** For people: "Built-in Microphone (device 3, 48000 Hz, 2 ch)" or "file lecture.wav". */
   readonly description: string;
@@ -42,6 +47,11 @@ export interface AudioSource {
   /** Stops capture; idempotent. Pending iteration ends. */
   close(): Promise<void>;
   stats(): AudioSourceStats;
+  /**
+   * Problems found by open() that do not stop reading (a truncated file), for the pipeline to
+   * show as warnings. Empty or absent when there are none.
+   */
+  openWarnings?(): ErrorInfo[];
   /** Total frames when known in advance (files), for progress. */
   readonly totalFrames?: number | undefined;
   /** Live sources: called whenever audio was lost. Returns an unsubscribe. */
@@ -51,6 +61,8 @@ export interface AudioSource {
    * as soon as it is known; chunks() then ends with the same error. Returns an unsubscribe.
    */
   onError?(listener: (e: ErrorInfo) => void): Unsubscribe;
+  /** Live sources that reopen themselves after a sound-server restart: lost, then resumed. */
+  onRecovery?(listener: (e: SourceRecoveryEvent) => void): Unsubscribe;
 }
 
 export interface AudioDevice {

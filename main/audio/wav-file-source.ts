@@ -1,6 +1,6 @@
 /** A WAV file as an AudioSource. Not live: the pipeline paces it (real time by default). */
 import { basename } from 'node:path';
-import { EarshotError } from '../../shared/errors.js';
+import { EarshotError, errorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { AudioFormat, AudioSource, AudioSourceStats } from './types.js';
 import { WavReader, type WavReaderOptions } from './wav-reader.js';
 
@@ -31,6 +31,20 @@ export class WavFileSource implements AudioSource {
     return this.reader.info.format;
   }
 
+  openWarnings(): ErrorInfo[] {
+    const info = this.reader?.info;
+    if (!info || info.missingFrames === 0) return [];
+    const rate = info.format.sampleRate;
+    const have = info.totalFrames / rate;
+    const missing = info.missingFrames / rate;
+    return [
+      errorInfo(
+        'WAV_CORRUPT',
+        `${basename(this.path)} is cut short: its header promises ${duration(have + missing)} of audio but the file holds ${duration(have)}; the missing ${duration(missing)} at the end cannot be captioned`,
+      ),
+    ];
+  }
+
   async *chunks(): AsyncGenerator<Buffer> {
     const reader = this.reader;
     if (!reader) throw new EarshotError('INTERNAL', `${this.path}: chunks() before open()`);
@@ -49,4 +63,11 @@ export class WavFileSource implements AudioSource {
   stats(): AudioSourceStats {
     return { overflows: 0, bytes: this.bytes };
   }
+}
+
+/** 75.25 → "1 min 15.3 s"; 4.5 → "4.5 s". */
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const min = Math.floor(seconds / 60);
+  return `${min} min ${(seconds - min * 60).toFixed(1)} s`;
 }

@@ -6,6 +6,12 @@ export const WAVE_FORMAT_PCM = 0x0001;
 export const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
 export const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 export const MAX_CHANNELS = 8;
+/**
+ * Sample rates read. Below 1 kHz a header is broken, not speech (a rate of a few Hz once made
+ * one 64 KiB read resample into gigabytes); above 384 kHz no audio interface records.
+ */
+export const MIN_SAMPLE_RATE = 1000;
+export const MAX_SAMPLE_RATE = 384_000;
 
 export interface WavFmt {
   format: AudioFormat;
@@ -47,7 +53,7 @@ export function unsupported(file: string, what: string): EarshotError {
     'WAV_UNSUPPORTED',
     `${file}: ${what}`,
     `Earshot cannot read "${file}": ${what}. It reads PCM WAV (8/16/24/32-bit integer or 32-bit float, ` +
-      `1-${MAX_CHANNELS} channels). Convert it first, for example: ${conversionHint(file)}`,
+      `1-${MAX_CHANNELS} channels, ${MIN_SAMPLE_RATE}-${MAX_SAMPLE_RATE} Hz). Convert it first, for example: ${conversionHint(file)}`,
   );
 }
 
@@ -61,12 +67,17 @@ export function parseFmt(body: Uint8Array, file: string): WavFmt {
   let tag = v.getUint16(0, true);
   const channels = v.getUint16(2, true);
   const sampleRate = v.getUint32(4, true);
+  const byteRate = v.getUint32(8, true);
   const blockAlign = v.getUint16(12, true);
   const bits = v.getUint16(14, true);
   const extensible = tag === WAVE_FORMAT_EXTENSIBLE;
   if (extensible) {
     // cbSize(2) validBits(2) channelMask(4) then the sub-format GUID, whose first two bytes are the tag.
     if (body.length < 40) throw corrupt(file, 'WAVE_FORMAT_EXTENSIBLE fmt chunk is shorter than 40 bytes');
+    const cbSize = v.getUint16(16, true);
+    if (cbSize < 22 || 18 + cbSize > body.length) throw corrupt(file, `the WAVE_FORMAT_EXTENSIBLE extension claims ${cbSize} bytes, the fmt chunk holds ${body.length - 18}`);
+    const validBits = v.getUint16(18, true);
+    if (validBits > bits) throw corrupt(file, `${validBits} valid bits in ${bits}-bit samples`);
     tag = v.getUint16(24, true);
   }
 
@@ -76,7 +87,12 @@ export function parseFmt(body: Uint8Array, file: string): WavFmt {
   }
   if (channels === 0) throw corrupt(file, 'the fmt chunk says 0 channels');
   if (channels > MAX_CHANNELS) throw unsupported(file, `it has ${channels} channels (at most ${MAX_CHANNELS})`);
-  if (sampleRate === 0) throw unsupported(file, 'its sample rate is 0 Hz');
+  if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+    // The byte rate is redundant (rate × block align); when it points at a sane rate, say so.
+    const implied = blockAlign > 0 && byteRate % blockAlign === 0 ? byteRate / blockAlign : 0;
+    const hint = implied >= MIN_SAMPLE_RATE && implied <= MAX_SAMPLE_RATE && implied !== sampleRate ? `; its byte rate suggests ${implied} Hz, so the header is probably damaged` : '';
+    throw unsupported(file, `its sample rate is ${sampleRate} Hz (${MIN_SAMPLE_RATE}-${MAX_SAMPLE_RATE} Hz are read)${hint}`);
+  }
 
   let sampleFormat: SampleFormat;
   if (tag === WAVE_FORMAT_IEEE_FLOAT) {
@@ -92,5 +108,7 @@ export function parseFmt(body: Uint8Array, file: string): WavFmt {
   if (blockAlign !== expectedAlign) {
     throw corrupt(file, `bad block align ${blockAlign} (expected ${expectedAlign} for ${channels} × ${bits}-bit)`);
   }
+  // A byte rate that disagrees with rate × block align is ignored, as ffmpeg and sox do: it is
+  // not used for reading, and the sample rate above is already within bounds.
   return { format: { sampleRate, channels, sampleFormat }, formatTag: tag, extensible, bitsPerSample: bits, blockAlign };
 }

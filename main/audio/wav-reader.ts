@@ -15,6 +15,8 @@ export interface WavInfo extends WavFmt {
   declaredDataBytes: number | null;
   /** Whole frames that will actually be delivered (the declared size capped by the file's length). */
   totalFrames: number;
+  /** Frames the header declares but the file does not hold (a truncated file); 0 when whole. */
+  missingFrames: number;
 }
 
 export interface WavReaderOptions {
@@ -25,6 +27,8 @@ export interface WavReaderOptions {
 const DEFAULT_CHUNK_BYTES = 64 * 1024;
 /** A fmt chunk is 16-40 bytes; anything past this is not a WAV file we should trust. */
 const MAX_FMT_BYTES = 64 * 1024;
+/** Real files have a handful of chunks before the audio; a flood of empty ones is not a WAV. */
+const MAX_CHUNKS_BEFORE_DATA = 1000;
 
 export class WavReader {
   private closed = false;
@@ -99,14 +103,17 @@ async function readHeader(p: BytePuller, file: string, size: number): Promise<Wa
     throw corrupt(file, 'it does not start with a RIFF/WAVE header');
   }
   let fmt: WavFmt | null = null;
-  for (;;) {
+  for (let chunks = 0; ; chunks++) {
+    if (chunks >= MAX_CHUNKS_BEFORE_DATA) throw corrupt(file, `more than ${MAX_CHUNKS_BEFORE_DATA} chunks before the audio`);
     const head = await p.read(8);
     if (head.length < 8) {
       throw corrupt(file, fmt ? 'the file ends before the data chunk' : 'no fmt chunk (the file ends inside the header)');
     }
     const id = head.toString('latin1', 0, 4);
     const chunkSize = head.readUInt32LE(4);
+    const left = size - p.offset;
     if (id === 'fmt ') {
+      if (fmt) throw corrupt(file, 'it has two fmt chunks');
       if (chunkSize > MAX_FMT_BYTES) throw corrupt(file, `implausible fmt chunk size ${chunkSize}`);
       const body = await p.read(chunkSize);
       if (body.length < chunkSize) throw corrupt(file, 'the file ends inside the fmt chunk');
@@ -115,21 +122,25 @@ async function readHeader(p: BytePuller, file: string, size: number): Promise<Wa
     } else if (id === 'data') {
       if (!fmt) throw corrupt(file, 'the data chunk comes before the fmt chunk');
       const declared = chunkSize === 0 || chunkSize === 0xffffffff ? null : chunkSize;
-      const available = Math.max(0, size - p.offset);
+      const available = Math.max(0, left);
       const bytes = declared === null ? available : Math.min(declared, available);
-      return {
-        ...fmt,
-        dataOffset: p.offset,
-        declaredDataBytes: declared,
-        totalFrames: Math.floor(bytes / fmt.blockAlign),
-      };
+      const totalFrames = Math.floor(bytes / fmt.blockAlign);
+      if (totalFrames === 0) throw corrupt(file, declared === null || declared >= fmt.blockAlign ? 'the data chunk holds no audio' : `the data chunk holds ${declared} bytes, less than one ${fmt.blockAlign}-byte frame`);
+      const missingFrames = declared === null ? 0 : Math.max(0, Math.floor(declared / fmt.blockAlign) - totalFrames);
+      return { ...fmt, dataOffset: p.offset, declaredDataBytes: declared, totalFrames, missingFrames };
     } else {
       // LIST, fact, bext, cue, ds64, JUNK, ...: not needed for playback.
       const want = chunkSize + (chunkSize & 1);
+      if (want > left) throw corrupt(file, `a "${printable(id)}" chunk claims ${chunkSize} bytes but only ${left} follow${fmt ? '; no data chunk' : ''}`);
       const skipped = await p.skip(want);
       if (skipped < want) throw corrupt(file, fmt ? 'no data chunk' : 'no fmt chunk');
     }
   }
+}
+
+/** A chunk id as it can be shown (binary garbage as \xNN). */
+function printable(id: string): string {
+  return id.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 async function fileSize(file: string): Promise<number> {

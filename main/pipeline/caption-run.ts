@@ -5,18 +5,20 @@
  * Capture never waits on the network: audio goes into the session's bounded backlog.
  */
 import type { CaptionDiff, CaptionSnapshot, Segment } from '../../shared/captions.js';
-import { errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
-import { createConverter } from '../audio/converter.js';
+import { createConverter, type Converter } from '../audio/converter.js';
 import { levelOf } from '../audio/level.js';
 import type { AudioSource } from '../audio/types.js';
 import { CaptionStore } from '../captions/caption-store.js';
 import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
 import type { SessionEvent, SessionStats } from '../stt/session-events.js';
+import { DEFAULT_BACKLOG_SECONDS } from '../stt/session-options.js';
 import { StreamingSession } from '../stt/streaming-session.js';
 import type { TransportFactory } from '../stt/transport.js';
 import type { Clock, Random, TimerHandle, Unsubscribe } from '../util/clock.js';
 import { pace } from './pacer.js';
+import { SpeedGovernor } from './speed-governor.js';
 
 export interface RunConfig {
   source: AudioSource;
@@ -73,6 +75,7 @@ export class CaptionRun {
   private readonly offStore: Unsubscribe;
   private offOverflow: Unsubscribe | undefined;
   private offSourceError: Unsubscribe | undefined;
+  private offRecovery: Unsubscribe | undefined;
   /** The source failed (device unplugged, capture process died): the run ends with this. */
   private sourceError: ErrorInfo | undefined;
   private lastChunkAt = 0;
@@ -121,12 +124,27 @@ export class CaptionRun {
     if (this.started) return;
     this.started = true;
     const format = await this.config.source.open();
+    // Before connecting: a rate the resampler refuses (a damaged header) fails the start.
+    let converter: Converter;
+    try {
+      converter = createConverter(format, this.config.provider.sampleRate);
+    } catch (err) {
+      void this.config.source.close();
+      // Say which source: the converter only knows rates.
+      throw err instanceof EarshotError ? new EarshotError(err.code, `${this.config.source.description}: ${err.detail ?? ''}`) : err;
+    }
+    for (const error of this.config.source.openWarnings?.() ?? []) this.emit({ type: 'warning', error });
     this.offOverflow = this.config.source.onOverflow?.((e) =>
       this.emit({
         type: 'warning',
         error: errorInfo('AUDIO_OVERFLOW', `${Math.round(e.lostMs)} ms lost (${(e.totalLostMs / 1000).toFixed(1)} s in total, ${e.overflows} time${e.overflows === 1 ? '' : 's'})`),
       }),
     );
+    this.offRecovery = this.config.source.onRecovery?.((e) => {
+      // The source says it itself; the no-audio watchdog need not say it again.
+      if (e.kind === 'lost') this.warnedNoAudio = true;
+      this.emit({ type: 'warning', error: errorInfo(e.kind === 'lost' ? 'DEVICE_LOST' : 'DEVICE_RESUMED', `${e.detail}`) });
+    });
     this.offSourceError = this.config.source.onError?.((e) => this.sourceFailed(e));
     if (this.config.source.live) {
       this.lastChunkAt = this.deps.clock.now();
@@ -134,7 +152,7 @@ export class CaptionRun {
     }
     // Validates frame size, key and endpoint before any audio flows.
     this.session.start();
-    void this.pump(format).catch((err) => this.failed(toErrorInfo(err)));
+    void this.pump(converter).catch((err) => this.failed(toErrorInfo(err)));
   }
 
   /** Live sources only: while paused, captured audio is discarded, not sent. */
@@ -168,9 +186,8 @@ export class CaptionRun {
     return this.done;
   }
 
-  private async pump(format: Awaited<ReturnType<AudioSource['open']>>): Promise<void> {
+  private async pump(converter: Converter): Promise<void> {
     const rate = this.config.provider.sampleRate;
-    const converter = createConverter(format, rate);
     const source = this.config.source;
     const gotChunk = () => this.audioArrived();
     async function* converted(): AsyncGenerator<Int16Array> {
@@ -182,7 +199,18 @@ export class CaptionRun {
       const tail = converter.flush();
       if (tail.length) yield tail;
     }
-    const frames = source.live
+    // Files only: the pacer waits while the session has much unsent audio (see SpeedGovernor).
+    const governor = source.live
+      ? undefined
+      : new SpeedGovernor({
+          speed: this.config.speed ?? 1,
+          rate,
+          backlogSeconds: this.config.backlogSeconds ?? DEFAULT_BACKLOG_SECONDS,
+          stats: () => this.session.stats(),
+          clock: this.deps.clock,
+          warn: (error) => this.emit({ type: 'warning', error }),
+        });
+    const frames = !governor
       ? converted()
       : pace(converted(), {
           frameSamples: Math.round((rate * this.config.frameMs) / 1000),
@@ -190,6 +218,8 @@ export class CaptionRun {
           speed: this.config.speed ?? 1,
           clock: this.deps.clock,
           signal: this.abort.signal,
+          ready: governor.ready,
+          onHold: governor.onHold,
         });
     try {
       for await (const samples of frames) {
@@ -206,6 +236,7 @@ export class CaptionRun {
     if (converter.droppedBytes > 0) {
       this.emit({ type: 'warning', error: errorInfo('WAV_CORRUPT', `${source.description}: the last ${converter.droppedBytes} bytes were not a whole audio frame and were skipped`) });
     }
+    governor?.summarize();
     if (this.fatal) return;
     const { flushed } = await this.session.finish();
     this.finish(flushed);
@@ -289,6 +320,7 @@ export class CaptionRun {
     this.offStore();
     this.offOverflow?.();
     this.offSourceError?.();
+    this.offRecovery?.();
     this.resolveDone(result);
   }
 

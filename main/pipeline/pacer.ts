@@ -4,6 +4,11 @@
  * wake-up, so timer lateness and sleep overhead never accumulate into drift. A frame that
  * is already due (the consumer or the source was slow) is released at once, so the stream
  * catches up to its schedule but is never ahead of it.
+ *
+ * Backpressure: when the consumer says it cannot take more (`ready` returns false: the
+ * session has a lot of audio it has not sent yet), the next frame waits, and the whole
+ * schedule moves back by the time waited, so the stream slows down instead of bursting
+ * afterwards or overflowing the consumer's bounded buffer.
  */
 import { EarshotError } from '../../shared/errors.js';
 import type { Clock } from '../util/clock.js';
@@ -19,10 +24,17 @@ export interface PaceOptions {
   signal?: AbortSignal;
   /** Called as each frame leaves: its index, when it was due and when it left (clock ms). */
   onRelease?: (info: { index: number; dueMs: number; releasedMs: number; samples: number }) => void;
+  /** Backpressure: polled before each frame; while it returns false the stream waits. */
+  ready?: () => boolean;
+  /** Called after each backpressure wait, with its length and the total so far (clock ms). */
+  onHold?: (info: { heldMs: number; totalHeldMs: number }) => void;
 }
 
+/** How often `ready` is polled while the consumer is full. */
+const HOLD_POLL_MS = 5;
+
 export async function* pace(frames: AsyncIterable<Int16Array>, options: PaceOptions): AsyncGenerator<Int16Array, void, undefined> {
-  const { frameSamples, sampleRate, clock, signal, onRelease } = options;
+  const { frameSamples, sampleRate, clock, signal, onRelease, ready, onHold } = options;
   const speed = options.speed ?? 1;
   if (!Number.isInteger(frameSamples) || frameSamples <= 0) throw new EarshotError('BAD_ARGUMENT', `frame size must be a positive number of samples, got ${frameSamples}`);
   if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) throw new EarshotError('BAD_ARGUMENT', `sample rate must be positive, got ${sampleRate}`);
@@ -31,14 +43,30 @@ export async function* pace(frames: AsyncIterable<Int16Array>, options: PaceOpti
   const msPerFrame = (frameSamples * 1000) / sampleRate;
   let startMs: number | undefined;
   let index = 0;
+  let totalHeldMs = 0;
   const release = async (frame: Int16Array): Promise<boolean> => {
     startMs ??= clock.now();
-    const dueMs = speed === Infinity ? startMs : startMs + (index * msPerFrame) / speed;
+    const dueMs = dueOf(index);
     if (!(await sleepUntil(clock, dueMs, signal))) return false;
-    onRelease?.({ index, dueMs, releasedMs: clock.now(), samples: frame.length });
+    if (ready && !ready()) {
+      const from = clock.now();
+      while (!ready()) {
+        if (!(await sleepUntil(clock, clock.now() + HOLD_POLL_MS, signal))) return false;
+      }
+      // The frame is late by the whole wait; move the rest of the schedule back with it.
+      const heldMs = clock.now() - from;
+      startMs += heldMs;
+      totalHeldMs += heldMs;
+      onHold?.({ heldMs, totalHeldMs });
+    }
+    onRelease?.({ index, dueMs: dueOf(index), releasedMs: clock.now(), samples: frame.length });
     index++;
     return true;
   };
+
+  function dueOf(n: number): number {
+    return speed === Infinity ? startMs! : startMs! + (n * msPerFrame) / speed;
+  }
 
   const framer = new Framer(frameSamples);
   for await (const chunk of abortable(frames, signal)) {
@@ -108,16 +136,12 @@ function sleepUntil(clock: Clock, dueMs: number, signal: AbortSignal | undefined
 async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
   let pending = false;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (signal?.aborted) resolve('aborted');
-    signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
   try {
     while (true) {
       const next = it.next();
       pending = true;
-      const result = signal ? await Promise.race([next, aborted]) : await next;
-      if (result === 'aborted') {
+      const result = signal ? await orAbort(next, signal) : await next;
+      if (result === ABORTED) {
         next.catch(() => undefined); // its outcome no longer matters; never an unhandled rejection
         return;
       }
@@ -131,4 +155,30 @@ async function* abortable<T>(source: AsyncIterable<T>, signal: AbortSignal | und
     if (!pending) await closing;
     else void closing?.catch(() => undefined);
   }
+}
+
+const ABORTED = Symbol('aborted');
+
+/**
+ * `promise`, or ABORTED as soon as the signal aborts. Deliberately not a Promise.race with one
+ * long-lived "aborted" promise: every race leaves a reaction on that never-settling promise,
+ * and each reaction keeps its result (a chunk of audio) alive until the run ends, so an hour
+ * of audio stayed in memory. Here the listener is removed as soon as `promise` settles.
+ */
+function orAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -6,6 +6,9 @@ import { EarshotError } from '../../shared/errors.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { ProviderOptions, ProviderSpec } from './provider.js';
 
+/** Audio kept for replay after a drop when the caller does not say. */
+export const DEFAULT_BACKLOG_SECONDS = 180;
+
 export interface StreamingSessionOptions {
   spec: ProviderSpec;
   provider: ProviderOptions;
@@ -66,7 +69,7 @@ export function resolveSessionOptions(o: StreamingSessionOptions): ResolvedSessi
     Number.isFinite(frameMs) && frameMs >= spec.frameMs.min && frameMs <= spec.frameMs.max,
     `frame length ${frameMs} ms is outside ${spec.label}'s limits (${spec.frameMs.min}-${spec.frameMs.max} ms)`,
   );
-  const backlogSeconds = o.backlogSeconds ?? 180;
+  const backlogSeconds = o.backlogSeconds ?? DEFAULT_BACKLOG_SECONDS;
   check(Number.isFinite(backlogSeconds) && backlogSeconds >= 120 && backlogSeconds <= 3600, `backlog of ${backlogSeconds} s must be 120-3600 s`);
   const catchUpRate = o.catchUpRate ?? 2;
   // At 1× a backlog would never shrink: captions would lag for the rest of the run.

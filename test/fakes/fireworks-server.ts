@@ -33,6 +33,13 @@ export interface FireworksResponderOptions {
   echo?: 'trace' | 'checkpoint' | 'none';
   /** Interim results while a word is open, every this much audio. */
   interimMs?: number;
+  /**
+   * Send only the newest N segments (ids unchanged) instead of the whole list. Segments a
+   * message leaves out stay as the client holds them (stt-protocols.md §1.6), so this is
+   * valid Fireworks; hour-long runs use it so that the fake's O(n²) traffic is not what
+   * limits them.
+   */
+  tailSegments?: number;
   now?: () => number;
 }
 
@@ -125,8 +132,10 @@ export class FireworksResponder extends FakeResponder<FrameRecord> {
       end: round(w.end),
       is_final: w.final,
     });
-    const segments = groups.map((g, i) => ({
-      id: this.options.idStyle === 'string' ? String(i) : this.options.idStyle === 'seg' ? `seg_${i}` : i,
+    const first = this.options.tailSegments ? Math.max(0, groups.length - this.options.tailSegments) : 0;
+    groups = groups.slice(first);
+    const segments = groups.map((g, k) => ({
+      id: this.options.idStyle === 'string' ? String(first + k) : this.options.idStyle === 'seg' ? `seg_${first + k}` : first + k,
       text: g.map((w) => ` ${w.text}`).join(''),
       language: 'en',
       start: round(g[0]!.start),

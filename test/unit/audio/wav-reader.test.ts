@@ -63,8 +63,8 @@ describe('WAV formats', () => {
     }
   }
 
-  it('reads any sample rate and up to 8 channels', async () => {
-    for (const [rate, ch] of [[7350, 1], [11025, 8], [96000, 2], [192000, 6], [1, 1]]) {
+  it('reads any sample rate from 1 to 384 kHz and up to 8 channels', async () => {
+    for (const [rate, ch] of [[7350, 1], [11025, 8], [96000, 2], [192000, 6], [1000, 1], [384000, 2]]) {
       const data = encode(Array.from({ length: ch * 4 }, (_, i) => i / 64), 's16');
       const { format, data: got } = await readAll(write(buildWav({ channels: ch, sampleRate: rate, data })));
       expect(format).toEqual({ sampleRate: rate, channels: ch, sampleFormat: 's16' });
@@ -108,6 +108,25 @@ describe('WAV formats', () => {
     const { data: got, totalFrames } = await readAll(write(cut));
     expect(totalFrames).toBe(5);
     expect(got.equals(data.subarray(0, 30))).toBe(true);
+  });
+
+  it('reads a truncated file to its real end and says how much audio is missing', async () => {
+    // 90 s declared at 1 kHz mono 16-bit, 20 s present.
+    const data = Buffer.alloc(20_000 * 2, 7);
+    const path = write(buildWav({ sampleRate: 1000, data, dataSize: 90_000 * 2 }), 'cut short.wav');
+    const src = new WavFileSource(path);
+    await src.open();
+    expect(src.totalFrames).toBe(20_000);
+    expect(src.openWarnings().map((w) => [w.code, w.detail])).toEqual([
+      ['WAV_CORRUPT', 'cut short.wav is cut short: its header promises 1 min 30.0 s of audio but the file holds 20.0 s; the missing 1 min 10.0 s at the end cannot be captioned'],
+    ]);
+    let bytes = 0;
+    for await (const c of src.chunks()) bytes += c.length;
+    expect(bytes).toBe(data.length);
+    // A whole file has nothing to say.
+    const whole = new WavFileSource(write(buildWav({ data })));
+    await whole.open();
+    expect(whole.openWarnings()).toEqual([]);
   });
 
   it('stops at the declared data size even when more chunks follow', async () => {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Framer, pace, type PaceOptions } from '../../../main/pipeline/pacer.js';
 import type { Clock, TimerHandle } from '../../../main/util/clock.js';
@@ -160,5 +162,60 @@ describe('pace', () => {
       const it = pace(chunks([10]), { frameSamples: FRAME, sampleRate: RATE, clock, ...bad });
       await expect(it.next()).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     }
+  });
+
+  it('backpressure: waits while the consumer is full and moves the rest of the schedule back', async () => {
+    const clock = new FakeClock(0);
+    // The consumer is full from 100 ms until 230 ms.
+    const ready = () => clock.now() < 100 || clock.now() >= 230;
+    const holds: { heldMs: number; totalHeldMs: number }[] = [];
+    const out = await drive(clock, chunks(Array(6).fill(FRAME)), { frameSamples: FRAME, sampleRate: RATE, clock, ready, onHold: (h) => holds.push(h) });
+    // Frame 2 was due at 100 and waits (polled every 5 ms) until 230; 3..5 follow 50 ms apart, no burst.
+    expect(out.map((o) => o.at)).toEqual([0, 50, 230, 280, 330, 380]);
+    expect(holds).toEqual([{ heldMs: 130, totalHeldMs: 130 }]);
+    expect(out.flatMap((o) => [...o.frame])).toEqual(Array.from({ length: 6 * FRAME }, (_, i) => i));
+  });
+
+  it('abort while held by backpressure ends quietly and leaves no timer', async () => {
+    const clock = new FakeClock(0);
+    const controller = new AbortController();
+    const got: number[] = [];
+    const consumer = (async () => {
+      for await (const f of pace(chunks(Array(10).fill(FRAME)), { frameSamples: FRAME, sampleRate: RATE, clock, signal: controller.signal, ready: () => got.length < 2 })) got.push(f.length);
+    })();
+    for (let t = 0; t < 40; t++) {
+      await flushMicrotasks(20);
+      clock.advance(5);
+    }
+    controller.abort();
+    await consumer;
+    expect(got).toEqual([800, 800]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('keeps no reference to frames it has passed on (an hour of audio must not pile up)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const controller = new AbortController(); // alive and never aborted, as during a run
+    const refs: WeakRef<Int16Array>[] = [];
+    async function* source() {
+      for (let i = 0; i < 50; i++) {
+        const chunk = new Int16Array(64 * 1024);
+        refs.push(new WeakRef(chunk));
+        yield chunk;
+      }
+    }
+    let frames = 0;
+    for await (const frame of pace(source(), { frameSamples: 64 * 1024, sampleRate: RATE, speed: Infinity, clock: new FakeClock(0), signal: controller.signal })) {
+      frames += frame.length > 0 ? 1 : 0;
+    }
+    expect(frames).toBe(50);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    expect(alive).toBe(0);
+    expect(controller.signal.aborted).toBe(false);
   });
 });
