@@ -7,8 +7,8 @@
  * when the plugin creates its context). Windows and macOS need loopback APIs that naudiodon
  * does not expose; there system audio comes with the desktop app.
  */
-import { EarshotError } from '../../shared/errors.js';
-import type { Clock, Unsubscribe } from '../util/clock.js';
+import { EarshotError, errorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { systemClock, type Clock, type TimerHandle, type Unsubscribe } from '../util/clock.js';
 import { ChildCaptureSource } from './child-capture-source.js';
 
 /** No data at all from a capture child for this long means its stream is dead. */
@@ -107,6 +107,8 @@ class MonitorSource implements AudioSource {
   private inner: PortAudioSource | null = null;
   private closed = false;
   private readonly listeners = new Set<(e: AudioOverflowEvent) => void>();
+  private readonly errorListeners = new Set<(e: ErrorInfo) => void>();
+  private watch: TimerHandle | undefined;
 
   constructor(
     private readonly name: string | undefined,
@@ -150,7 +152,9 @@ class MonitorSource implements AudioSource {
     });
     if (this.closed) await this.inner.close();
     try {
-      return await this.inner.open();
+      const format = await this.inner.open();
+      if (m && this.name) this.watchPresence(m, run);
+      return format;
     } catch (err) {
       if (m && err instanceof EarshotError && err.code === 'DEVICE_NOT_FOUND') {
         throw new EarshotError('DEVICE_OPEN_FAILED', `PortAudio has no ALSA "pulse" device to capture ${m.name} through; install libasound2-plugins`);
@@ -169,12 +173,49 @@ class MonitorSource implements AudioSource {
     return () => this.listeners.delete(listener);
   }
 
+  onError(listener: (e: ErrorInfo) => void): Unsubscribe {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    (this.env.clock ?? systemClock).clearTimeout(this.watch);
     await this.inner?.close();
   }
 
   stats(): AudioSourceStats {
     return this.inner?.stats() ?? { overflows: 0, bytes: 0, lostMs: 0 };
   }
+
+  /**
+   * When a chosen monitor's sink is removed (a headset unplugged, a null sink unloaded),
+   * PulseAudio moves the recording to the fallback source: audio keeps flowing, from the wrong
+   * device, and nothing else would notice. The source list is checked every few seconds; a
+   * missing monitor stops capture with an error that says what happened.
+   */
+  private watchPresence(m: PulseMonitor, run: PactlRunner): void {
+    const clock = this.env.clock ?? systemClock;
+    const check = async () => {
+      if (this.closed) return;
+      let present = true;
+      try {
+        present = (await listPulseMonitors(run)).some((x) => x.name === m.name);
+      } catch {
+        present = true; // the sound server is away (restarting): nothing to conclude
+      }
+      if (this.closed) return;
+      if (present) {
+        this.watch = clock.setTimeout(() => { void check(); }, PRESENCE_CHECK_MS);
+        return;
+      }
+      const error = errorInfo('DEVICE_LOST', `${m.description} [${m.name}] was removed, so capture stopped (the sound server would have moved it to another device). Plug it back in and choose it again, or choose another source.`);
+      for (const l of [...this.errorListeners]) l(error);
+      await this.close();
+    };
+    this.watch = clock.setTimeout(() => { void check(); }, PRESENCE_CHECK_MS);
+  }
 }
+
+/** How often a chosen monitor is checked for being still there. */
+const PRESENCE_CHECK_MS = 2000;

@@ -163,12 +163,10 @@ describe('Earshot desktop app on the Electron stand-in, when things go wrong', (
     expect(server.violations()).toEqual([]);
   }, 120_000);
 
-  // KNOWN GAP (found by this test): PulseAudio moves a recording whose source disappears to the
-  // fallback source, so PortAudio keeps delivering (silence from another device) and the app
-  // stays "Live" on the wrong device without a word. Issue 7 asks for an error a person can act
-  // on. Remove `.fails` once the app notices that its device is gone (e.g. by watching the
-  // device list, or the stream being moved).
-  it.fails('the overlay reports the unplugged device', () => {
+  // Found by this test: PulseAudio moves a recording whose source disappears to the fallback
+  // source, so PortAudio kept delivering (from another device) and the app stayed "Live" on the
+  // wrong device without a word. The monitor's presence is now watched.
+  it('the overlay reports the unplugged device', () => {
     expect(afterUnplug).toMatch(/stopped delivering audio|not connected|disconnected|removed/);
   });
 

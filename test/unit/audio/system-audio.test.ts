@@ -3,6 +3,7 @@ import { defaultMonitorName, listPulseMonitors, parseShortSources, type PactlRun
 import { DESKTOP_ONLY_NOTE, listAllDevices, resolveSource } from '../../../main/audio/system-audio.js';
 import { WavFileSource } from '../../../main/audio/wav-file-source.js';
 import { EarshotError } from '../../../shared/errors.js';
+import { FakeClock, flushMicrotasks } from '../../fakes/fake-clock.js';
 import { FakeNaudiodon } from './fake-naudiodon.js';
 
 // Trimmed from real `pactl -f json list sources` (pactl 16.1) output: one monitor, one microphone.
@@ -123,6 +124,30 @@ describe('resolveSource', () => {
     const src = await resolveSource('device:hdmi.monitor', env);
     expect(await src.open()).toEqual({ sampleRate: 44100, channels: 2, sampleFormat: 's16' });
     expect(na.last.pulseSourceAtOpen).toBe('hdmi.monitor');
+    await src.close();
+  });
+
+  it('a chosen monitor that disappears stops capture with DEVICE_LOST (PulseAudio would move it to another device)', async () => {
+    const na = new FakeNaudiodon();
+    const clock = new FakeClock();
+    let unplugged = false;
+    const base = pactl();
+    const run = (async (args: string[]) => {
+      const out = await base(args);
+      if (!unplugged || args.join(' ') !== '-f json list sources') return out;
+      return JSON.stringify((JSON.parse(out) as { name: string }[]).filter((s) => s.name !== 'hdmi.monitor'));
+    }) as PactlRunner;
+    const src = await resolveSource('device:hdmi.monitor', { platform: 'linux', pactl: run, binding: na.loader, clock });
+    const errors: string[] = [];
+    src.onError?.((e) => errors.push(`${e.code}: ${e.detail}`));
+    await src.open();
+    for (let i = 0; i < 3; i++) { clock.advance(2000); await flushMicrotasks(20); }
+    expect(errors).toEqual([]);
+    unplugged = true;
+    clock.advance(2000);
+    await flushMicrotasks(20);
+    expect(errors).toEqual([expect.stringMatching(/^DEVICE_LOST: Monitor of HDMI \[hdmi\.monitor\] was removed, so capture stopped/)]);
+    expect(na.last.abortCalls + na.last.quitCalls).toBe(1); // the moved stream is not read any more
   });
 
   it('device:<name> that is not a monitor, and device:<id>, are PortAudio inputs', async () => {
