@@ -134,7 +134,8 @@ describe('PortAudioSource: capture', () => {
     await closing;
   });
 
-  it('never lists or opens devices while an earlier stream is still closing (that crashes PortAudio)', async () => {
+  /** A started stream whose driver never finishes quitting; close() returns after its 2 s guard. */
+  async function closeWedged(): Promise<{ na: FakeNaudiodon; clock: FakeClock }> {
     const na = new FakeNaudiodon();
     na.hangOnQuit = true;
     const clock = new FakeClock();
@@ -143,7 +144,12 @@ describe('PortAudioSource: capture', () => {
     void old.chunks()[Symbol.asyncIterator]().next();
     const closing = old.close();
     clock.advance(2000);
-    await closing; // the guard let close() return; the native quit is still running
+    await closing;
+    return { na, clock };
+  }
+
+  it('never lists or opens devices while an earlier stream is still closing (that crashes PortAudio)', async () => {
+    const { na, clock } = await closeWedged(); // the native quit is still running
     const next = new PortAudioSource({ binding: na.loader, clock, device: 2 });
     let opened = false;
     const opening = next.open().then(() => { opened = true; });
@@ -158,15 +164,7 @@ describe('PortAudioSource: capture', () => {
   });
 
   it('gives up waiting for a stream that never closes with an error, not a crash', async () => {
-    const na = new FakeNaudiodon();
-    na.hangOnQuit = true;
-    const clock = new FakeClock();
-    const old = new PortAudioSource({ binding: na.loader, clock });
-    await old.open();
-    void old.chunks()[Symbol.asyncIterator]().next();
-    const closing = old.close();
-    clock.advance(2000);
-    await closing;
+    const { na, clock } = await closeWedged();
     const listing = listInputDevices(na.loader, clock).then(() => null, (e: unknown) => e);
     await new Promise((r) => setImmediate(r));
     clock.advance(10_000);
