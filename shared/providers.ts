@@ -16,6 +16,12 @@ export interface ProviderInfo {
   sampleRate: number;
   /** Allowed audio frame sizes in milliseconds. */
   frameMs: { min: number; max: number; default: number };
+  /**
+   * Whether the service can be left to detect the spoken language (settings' "Detect
+   * automatically", --language auto). Together's Whisper translates to English without a
+   * language (stt-protocols.md §6 #16); Deepgram's streaming API takes a language or `multi`.
+   */
+  detectsLanguage: boolean;
 }
 
 export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
@@ -27,6 +33,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     defaultModel: 'fireworks-asr-large',
     sampleRate: 16000,
     frameMs: { min: 50, max: 400, default: 50 },
+    detectsLanguage: true,
   },
   together: {
     id: 'together',
@@ -36,6 +43,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     defaultModel: 'openai/whisper-large-v3',
     sampleRate: 16000,
     frameMs: { min: 100, max: 256, default: 100 },
+    detectsLanguage: false,
   },
   assemblyai: {
     id: 'assemblyai',
@@ -45,6 +53,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     defaultModel: 'universal-streaming-english',
     sampleRate: 16000,
     frameMs: { min: 50, max: 1000, default: 50 },
+    detectsLanguage: true,
   },
   openai: {
     id: 'openai',
@@ -54,6 +63,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     defaultModel: 'gpt-4o-transcribe',
     sampleRate: 24000,
     frameMs: { min: 20, max: 500, default: 50 },
+    detectsLanguage: true,
   },
   deepgram: {
     id: 'deepgram',
@@ -63,6 +73,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     defaultModel: 'nova-3',
     sampleRate: 16000,
     frameMs: { min: 20, max: 250, default: 50 },
+    detectsLanguage: false,
   },
 };
 

@@ -222,8 +222,11 @@ export function parseSettings(input: unknown): ParsedSettings {
     return null;
   });
   const langs = languagesFor(provider, model);
-  const language = r.field(input, 'language', provider === d.provider ? d.language : '', (v) => {
+  const language = r.field(input, 'language', provider === d.provider ? d.language : info.detectsLanguage ? '' : 'en', (v) => {
     if (typeof v !== 'string') return 'Language must be a language code such as en, or empty for automatic.';
+    if (v === '' && !info.detectsLanguage) {
+      return `${info.label} cannot detect the spoken language; choose it from the list${provider === 'deepgram' ? ' (or Multilingual for speech that switches languages)' : ''}.`;
+    }
     if (v === '' || langs.some((l) => l.code === v)) return null;
     const hint = langs.length <= 8 ? `: ${langs.map((l) => `${l.code} (${l.name})`).join(', ')}` : ` (${langs.length} languages in the list)`;
     return `${info.label}${provider === 'assemblyai' ? ` with ${model}` : ''} does not support "${v}"${languageName(v) !== v ? ` (${languageName(v)})` : ''}. Pick one from its list${hint}, or automatic.`;

@@ -10,7 +10,8 @@ export type ConnectionStatus =
       /** Why the previous attempt failed (from the second attempt on). */
       reason?: ErrorInfo;
     }
-  | { kind: 'live'; provider: string }
+  /** `language`: what the service says it hears, when it says (auto-detection). */
+  | { kind: 'live'; provider: string; language?: string }
   | {
       kind: 'reconnecting';
       provider: string;

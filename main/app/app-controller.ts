@@ -71,6 +71,7 @@ export class AppController {
   private paused = false;
   private status: ConnectionStatus = { kind: 'idle' };
   private previewing = false;
+  private heardLanguage = '';
   private waitingForKey = false;
   private current: Settings;
   private readonly coalescer: DiffCoalescer;
@@ -87,6 +88,10 @@ export class AppController {
     this.subscriptions.push(
       this.coalescer.on((diff) => this.toOverlay('captions:diff', diff)),
       p.on('status', (s) => this.setStatus(s)),
+      p.on('language', (l) => {
+        this.heardLanguage = l.code;
+        if (this.status.kind === 'live') this.setStatus(this.status);
+      }),
       p.on('level', (l) => this.toOverlay('level', l)),
       p.on('warning', (w) => this.notify(w)),
       p.on('ended', (e) => this.ended(e.fatal)),
@@ -140,6 +145,7 @@ export class AppController {
         return;
       }
       this.waitingForKey = false;
+      this.heardLanguage = '';
       try {
         this.running = true;
         this.paused = false;
@@ -313,6 +319,8 @@ export class AppController {
   }
 
   private setStatus(status: ConnectionStatus): void {
+    // A live line says which language the service hears (it detects it when none is set).
+    if (status.kind === 'live' && this.heardLanguage) status = { ...status, language: this.heardLanguage };
     this.status = status;
     this.toOverlay('status', status);
     // Settings is where a person fixes a key, a device or an endpoint: it shows the same cause.

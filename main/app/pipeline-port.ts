@@ -43,6 +43,8 @@ export interface PipelineEvents {
   level: AudioLevel;
   /** Something to tell the person that does not stop captions (dropped backlog, overflow). */
   warning: ErrorInfo;
+  /** The language the service says it hears (when it changes). */
+  language: { code: string };
   /** The run ended by itself (file finished, refused key, lost device) or after stop(). */
   ended: { fatal?: ErrorInfo | undefined };
 }

@@ -46,7 +46,7 @@ export class RunPipeline implements PipelinePort {
   private lastFinals: Segment[] = [];
   /** Captions of the last run stay on screen after it stops. */
   private lastSegments: Segment[] = [];
-  private readonly listeners: Listeners = { status: new Set(), diff: new Set(), level: new Set(), warning: new Set(), ended: new Set() };
+  private readonly listeners: Listeners = { status: new Set(), diff: new Set(), level: new Set(), warning: new Set(), language: new Set(), ended: new Set() };
 
   constructor(private readonly deps: RunPipelineDeps) {}
 
@@ -125,6 +125,7 @@ export class RunPipeline implements PipelinePort {
       case 'diff': this.emitDiff({ ...e.diff, rev: e.diff.rev + this.revOffset }); break;
       case 'level': this.emit('level', e.level); break;
       case 'warning': this.emit('warning', e.error); break;
+      case 'language': this.emit('language', { code: e.code }); break;
       case 'fatal': break; // followed by a status 'error' and 'ended'
       case 'ended':
         this.lastFinals = e.result.finals;

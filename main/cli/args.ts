@@ -76,7 +76,8 @@ Caption options:
   --endpoint URL      override the provider's WebSocket URL (wss://; ws:// only for localhost)
   --api-key KEY       API key (default: the provider's environment variable,
                       e.g. FIREWORKS_API_KEY). Never printed.
-  --language CODE     spoken language, e.g. en, de, ja (default en)
+  --language CODE     spoken language, e.g. en, de, ja (default en), or auto to let the
+                      service detect it (fireworks, assemblyai, openai; shown on stderr)
   --prompt TEXT       vocabulary or style hint
   --temperature T     decoding temperature (fireworks), default 0
   --frame-ms N        audio frame size in ms (fireworks 50-400, default 50)
@@ -192,8 +193,13 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   if (format !== undefined && values.out === undefined) bad('--format needs --out PATH');
   const overlayPort = values['overlay-port'] === undefined ? undefined : num('overlay-port', values['overlay-port'], 0, 65535, 0);
-  const language = values.language ?? 'en';
-  if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language)) bad(`--language must be a language code such as en, de or zh-hant, got "${language}"`);
+  const languageRaw = values.language ?? 'en';
+  if (languageRaw === 'auto' && !info.detectsLanguage) {
+    bad(`--language auto: ${info.label} cannot detect the spoken language; pass --language CODE${providerRaw === 'deepgram' ? ' (or multi for speech that switches languages)' : ''}`);
+  }
+  // auto: no language is sent and the service detects it (and says which it heard).
+  const language = languageRaw === 'auto' ? undefined : languageRaw;
+  if (language !== undefined && !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language)) bad(`--language must be a language code such as en, de or zh-hant, or auto, got "${language}"`);
   const extra: Record<string, string> = {};
   for (const item of (values.option as string[] | undefined) ?? []) {
     const m = /^([A-Za-z][\w.-]*)=(.*)$/s.exec(item);

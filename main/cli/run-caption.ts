@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describeError, EarshotError, redactKey, type ErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE } from '../../shared/overlay-style.js';
 import { safeText } from '../../shared/safe-text.js';
+import { languageName } from '../../shared/languages.js';
 import { PROVIDERS } from '../../shared/providers.js';
 import { resolveSource } from '../audio/system-audio.js';
 import { DiffCoalescer } from '../captions/diff-coalescer.js';
@@ -81,6 +82,11 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
       case 'warning':
         view.notice(`warning: ${describeError(e.error)}`);
         break;
+      case 'language': {
+        const name = languageName(e.code);
+        view.notice(`language: ${safeText(e.code)}${name !== e.code ? ` (${name})` : ''}`);
+        break;
+      }
       case 'fatal':
         fatal = e.error;
         break;

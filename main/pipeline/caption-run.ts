@@ -43,6 +43,8 @@ export interface RunResult {
   fatal: ErrorInfo | undefined;
   finals: Segment[];
   stats: SessionStats;
+  /** The last language the service said it heard, if it said. */
+  language?: string;
 }
 
 export type RunEvent =
@@ -51,6 +53,8 @@ export type RunEvent =
   | { type: 'level'; level: AudioLevel }
   | { type: 'warning'; error: ErrorInfo }
   | { type: 'fatal'; error: ErrorInfo }
+  /** The language the service says it hears (when it changes). */
+  | { type: 'language'; code: string }
   | { type: 'ended'; result: RunResult };
 
 const LEVEL_INTERVAL_MS = 100;
@@ -78,6 +82,7 @@ export class CaptionRun {
   private offRecovery: Unsubscribe | undefined;
   /** The source failed (device unplugged, capture process died): the run ends with this. */
   private sourceError: ErrorInfo | undefined;
+  private language: string | undefined;
   private lastChunkAt = 0;
   private warnedNoAudio = false;
   private watchdog: TimerHandle | undefined;
@@ -279,6 +284,10 @@ export class CaptionRun {
       case 'fatal':
         this.failed(e.error);
         return;
+      case 'language':
+        this.language = e.code;
+        this.emit({ type: 'language', code: e.code });
+        return;
     }
   }
 
@@ -313,7 +322,7 @@ export class CaptionRun {
     this.deps.clock.clearTimeout(this.stopTimer);
     // Audio captured but never sent anywhere is a failure, even when the user stopped the run.
     const fatal = this.fatal ?? this.sourceError ?? this.session.connectFailure();
-    const result: RunResult = { flushed, fatal, finals: this.store.finalSegments(), stats: this.session.stats() };
+    const result: RunResult = { flushed, fatal, finals: this.store.finalSegments(), stats: this.session.stats(), ...(this.language ? { language: this.language } : {}) };
     if (!this.fatal) this.emit({ type: 'status', status: fatal ? { kind: 'error', error: fatal } : { kind: 'stopped' } });
     this.emit({ type: 'ended', result });
     this.offSession();

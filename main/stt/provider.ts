@@ -41,6 +41,8 @@ export type ProviderEvent =
    * warning and remembered as the reason if the server closes next.
    */
   | { type: 'error'; code: ErrorCode; detail: string; fatal: boolean }
+  /** The language the service says it is hearing (detection, or the echo of the one asked for). */
+  | { type: 'language'; code: string }
   /** A message that was understood but carries nothing for captions (traces, metadata). */
   | { type: 'info'; what: string }
   /** A message that could not be parsed or has an unknown shape; counted and logged. */

@@ -15,6 +15,8 @@ export type SessionEvent =
   | { type: 'caption'; change: CaptionChange }
   /** Something a person should know that does not stop captions (dropped backlog, server warning). */
   | { type: 'warning'; error: ErrorInfo }
+  /** The service says which language it hears (auto-detection); sent when it changes. */
+  | { type: 'language'; code: string }
   /** Captioning cannot go on (refused key, rejected settings). No retry follows. */
   | { type: 'fatal'; error: ErrorInfo };
 

@@ -277,6 +277,8 @@ export class StreamingSession {
     }
   }
 
+  private heardLanguage = '';
+
   private onProviderEvent(link: SessionLink, ev: ProviderEvent): void {
     switch (ev.type) {
       case 'ready':
@@ -304,6 +306,13 @@ export class StreamingSession {
         link.lastError = ev.code;
         // A server that repeats its complaint on every message gets one line, not a flood.
         if (this.inBand.shouldWarn(ev.code, ev.detail)) this.warn(ev.code, this.inBand.describe(ev.code, ev.detail));
+        return;
+      case 'language':
+        // Each new link says it again; a person hears about a change only.
+        if (ev.code !== this.heardLanguage) {
+          this.heardLanguage = ev.code;
+          this.emit({ type: 'language', code: ev.code });
+        }
         return;
       case 'info':
         return;

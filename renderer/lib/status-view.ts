@@ -4,6 +4,7 @@
  * and the page's own link to Earshot (browser overlay).
  */
 import type { ErrorInfo } from '../../shared/errors.js';
+import { languageName } from '../../shared/languages.js';
 import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
 import type { ConnectionStatus } from '../../shared/status.js';
 
@@ -38,7 +39,10 @@ export function statusView(status: ConnectionStatus, link: LinkState = 'up'): St
       const last = status.reason ? ` Last attempt: ${errorDetail(status.reason)}` : '';
       return { tone: 'busy', label: 'Connecting', detail: `Connecting to ${providerLabel(status.provider)}${attempt}…${last}` };
     }
-    case 'live': return { tone: 'live', label: 'Live', detail: `Streaming to ${providerLabel(status.provider)}` };
+    case 'live': {
+      const heard = status.language ? ` · hearing ${languageName(status.language)}` : '';
+      return { tone: 'live', label: 'Live', detail: `Streaming to ${providerLabel(status.provider)}${heard}` };
+    }
     case 'reconnecting': {
       const wait = status.retryInMs > 0 ? ` in ${(status.retryInMs / 1000).toFixed(1)} s` : '';
       return {

@@ -142,7 +142,10 @@ export class SettingsState {
 
   private fixLanguage(): void {
     const langs = languagesFor(this.draft.provider, this.draft.model);
-    if (this.draft.language !== '' && !langs.some((l) => l.code === this.draft.language)) this.draft.language = langs.length === 1 ? langs[0]!.code : '';
+    const detects = PROVIDERS[this.draft.provider].detectsLanguage;
+    // A service that cannot detect needs a language: keep the one chosen if it has it, else English.
+    const fallback = langs.length === 1 ? langs[0]!.code : detects ? '' : (langs.find((l) => l.code === 'en')?.code ?? langs[0]?.code ?? '');
+    if (this.draft.language === '' ? !detects : !langs.some((l) => l.code === this.draft.language)) this.draft.language = fallback;
   }
 
   choosePreset(preset: StylePresetId | 'custom'): void {

@@ -108,9 +108,14 @@ describe('settings window', () => {
     expect(await page.locator('#language option').count()).toBe(1 + 102);
     await page.selectOption('#provider', 'assemblyai');
     await expect.poll(() => page.locator('#model').inputValue()).toBe('universal-streaming-english');
-    expect(await page.locator('#language option').allTextContents()).toEqual(['Automatic / provider default', 'English (en)']);
+    expect(await page.locator('#language option').allTextContents()).toEqual(['Detect automatically', 'English (en)']);
     await page.selectOption('#model', 'universal-streaming-multilingual');
     await expect.poll(() => page.locator('#language option').count()).toBe(7);
+    // Together cannot detect the language: no "Detect automatically", and English is chosen.
+    await page.selectOption('#language', '');
+    await page.selectOption('#provider', 'together');
+    await expect.poll(() => page.locator('#language').inputValue()).toBe('en');
+    expect(await page.locator('#language option').first().textContent()).toBe('English (en)');
     await page.close();
   });
 

@@ -24,6 +24,8 @@ import { FakeResponder, pcmFromBytes } from './fake-responder.js';
 import { groupSentences, type RecognizedWord } from './tone-asr.js';
 
 export interface FireworksResponderOptions {
+  /** The language results say they heard (default en). */
+  language?: string;
   rate?: number;
   /** How segment ids are written: 3, "3" or "seg_3". */
   idStyle?: 'number' | 'string' | 'seg';
@@ -125,7 +127,7 @@ export class FireworksResponder extends FakeResponder<FrameRecord> {
     if (retractLast && groups.length >= 2 && last && last.some((w) => !w.final)) groups = groups.slice(0, -1);
     const wire = (w: RecognizedWord) => ({
       word: ` ${w.text}`,
-      language: 'en',
+      language: this.options.language ?? 'en',
       probability: 0.99,
       hallucination_score: 0.01,
       start: round(w.start),
@@ -137,14 +139,14 @@ export class FireworksResponder extends FakeResponder<FrameRecord> {
     const segments = groups.map((g, k) => ({
       id: this.options.idStyle === 'string' ? String(first + k) : this.options.idStyle === 'seg' ? `seg_${first + k}` : first + k,
       text: g.map((w) => ` ${w.text}`).join(''),
-      language: 'en',
+      language: this.options.language ?? 'en',
       start: round(g[0]!.start),
       end: round(g[g.length - 1]!.end),
       words: g.map(wire),
     }));
     return {
       task: 'transcribe',
-      language: 'en',
+      language: this.options.language ?? 'en',
       text: segments.map((s) => s.text).join(''),
       words: groups.flat().map(wire),
       segments,

@@ -27,7 +27,7 @@ export class CaptionRecorder {
     if (e.type === 'status') this.statuses.push(e.status);
     else if (e.type === 'warning') this.warnings.push(e.error);
     else if (e.type === 'fatal') this.fatals.push(e.error);
-    else this.onCaption(e.change);
+    else if (e.type === 'caption') this.onCaption(e.change);
   };
 
   private onCaption(change: { kind: 'upsert'; segment: Segment } | { kind: 'remove'; id: string }): void {

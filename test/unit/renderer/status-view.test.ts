@@ -8,6 +8,7 @@ describe('statusView', () => {
     expect(statusView({ kind: 'live', provider: 'fireworks' })).toEqual({ tone: 'live', label: 'Live', detail: 'Streaming to Fireworks AI' });
     expect(statusView({ kind: 'connecting', provider: 'deepgram', attempt: 3 }).detail).toBe('Connecting to Deepgram (attempt 3)…');
     expect(statusView({ kind: 'live', provider: 'custom-x' }).detail).toBe('Streaming to custom-x');
+    expect(statusView({ kind: 'live', provider: 'fireworks', language: 'de' }).detail).toBe('Streaming to Fireworks AI · hearing German');
   });
 
   it('shows the backlog while reconnecting and the actionable message on error', () => {

@@ -106,6 +106,16 @@ describe('parseSettings', () => {
     expect(Object.keys(errorsByPath(deepgram.errors))).toEqual(['frameMs']);
   });
 
+  it('offers "detect automatically" only where the service can detect the language', () => {
+    expect(parse({ provider: 'fireworks', language: '' }).errors).toEqual([]);
+    expect(parse({ provider: 'openai', model: 'gpt-4o-transcribe', language: '', frameMs: 50 }).errors).toEqual([]);
+    expect(errorsByPath(parse({ provider: 'together', model: 'openai/whisper-large-v3', language: '', frameMs: 100 }).errors).language)
+      .toMatch(/Together AI cannot detect the spoken language/);
+    expect(errorsByPath(parse({ provider: 'deepgram', model: 'nova-3', language: '', frameMs: 50 }).errors).language).toMatch(/Multilingual/);
+    // Switching to a provider that cannot detect does not leave an invalid "automatic" behind.
+    expect(parse({ provider: 'together', model: 'openai/whisper-large-v3', frameMs: 100 }).settings.language).toBe('en');
+  });
+
   it('allows unlisted models when an endpoint override is set', () => {
     const { errors, settings } = parse({ endpoint: 'ws://127.0.0.1:9000/x', model: 'my-model' });
     expect(errors).toEqual([]);

@@ -120,8 +120,10 @@ export class AssemblyAiCodec implements ProviderCodec {
     const start = words.length > 0 ? words[0]!.start / 1000 : undefined;
     const end = words.length > 0 ? words[words.length - 1]!.end / 1000 : undefined;
     const id = `t${order}`;
-    if (!text) return final ? [{ type: 'retract', id }] : [];
-    return [{ type: 'segment', id, text, start, end, final }];
+    // With language_detection, finished turns carry the language heard (§3).
+    const heard: ProviderEvent[] = typeof msg.language_code === 'string' && msg.language_code ? [{ type: 'language', code: msg.language_code }] : [];
+    if (!text) return final ? [...heard, { type: 'retract', id }] : heard;
+    return [...heard, { type: 'segment', id, text, start, end, final }];
   }
 
   private onError(codeRaw: unknown, errRaw: unknown): ProviderEvent {

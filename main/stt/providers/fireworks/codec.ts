@@ -84,12 +84,22 @@ export class FireworksCodec implements ProviderCodec {
       return msg.checkpoint_id === 'final' ? this.onFlushed('checkpoint') : [{ type: 'info', what: `checkpoint ${String(msg.checkpoint_id)}` }];
     }
     if (msg.object === 'stt.state.cleared') return [{ type: 'info', what: 'state cleared' }];
-    if (Array.isArray(msg.segments)) return this.onSegments(msg.segments);
+    if (Array.isArray(msg.segments)) {
+      const events = this.onSegments(msg.segments);
+      // verbose_json carries the language it heard (detected when none was asked for).
+      if (typeof msg.language === 'string' && msg.language && msg.language !== this.language) {
+        this.language = msg.language;
+        events.unshift({ type: 'language', code: msg.language });
+      }
+      return events;
+    }
     if (typeof msg.text === 'string' || typeof msg.object === 'string') {
       return [{ type: 'info', what: `ignored ${typeof msg.object === 'string' ? msg.object : 'result without segments'}` }];
     }
     return [{ type: 'malformed', detail: `unknown message: ${clip(text, 80)}` }];
   }
+
+  private language = '';
 
   private onSegments(list: unknown[]): ProviderEvent[] {
     const out: ProviderEvent[] = [];

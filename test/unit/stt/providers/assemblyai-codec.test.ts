@@ -55,6 +55,13 @@ describe('AssemblyAiCodec decoding', () => {
     ]);
   });
 
+  it('passes on the language a detecting session heard', () => {
+    const c = codec();
+    const ev = c.decode(JSON.stringify(turn({ turn_order: 0, end_of_turn: true, transcript: 'Hola.', language_code: 'es', language_confidence: 0.97, words: [] })), false, ctx);
+    expect(ev[0]).toEqual({ type: 'language', code: 'es' });
+    expect(ev[1]).toMatchObject({ type: 'segment', text: 'Hola.', final: true });
+  });
+
   it('with format_turns only the formatted end-of-turn message is final', () => {
     const c = codec(true);
     const w = [word('hello', 0, 300), word('world', 400, 700)];

@@ -117,13 +117,22 @@ describe('FireworksCodec', () => {
     for (const m of ['{', 'null', '[1,2]', '"text"', '{"foo":1}']) expect(decode(c, m)[0]!.type, m).toBe('malformed');
     expect(c.decode(Buffer.from([1, 2, 3]), true, ctx)[0]!.type).toBe('malformed');
     const bad = decode(c, result({ id: 'abc', text: 'x' }, 7, seg(0, [['alpha', 0.1, 0.4, false]])));
-    expect(bad.map((e) => e.type)).toEqual(['malformed', 'malformed', 'segment']);
+    expect(bad.map((e) => e.type)).toEqual(['language', 'malformed', 'malformed', 'segment']);
   });
 
   test('missing times stay undefined (the session fills them); text falls back to words', () => {
     const c = new FireworksCodec();
     const ev = decode(c, result({ id: 0, words: [{ word: ' hello', is_final: false }, { word: 'world ', is_final: false }] }));
-    expect(ev).toEqual([{ type: 'segment', id: '0', text: 'hello world', start: undefined, end: undefined, final: false }]);
+    expect(ev).toEqual([{ type: 'language', code: 'en' }, { type: 'segment', id: '0', text: 'hello world', start: undefined, end: undefined, final: false }]);
+  });
+
+  test('says which language it hears, once, and again when it changes', () => {
+    const c = new FireworksCodec();
+    const heard = (lang: string) => decode(c, JSON.stringify({ task: 'transcribe', language: lang, text: '', segments: [seg(0, [['alpha', 0.1, 0.4, false]])] }))
+      .filter((e) => e.type === 'language');
+    expect(heard('de')).toEqual([{ type: 'language', code: 'de' }]);
+    expect(heard('de')).toEqual([]);
+    expect(heard('fr')).toEqual([{ type: 'language', code: 'fr' }]);
   });
 
   test('audio frames are the raw little-endian PCM bytes', () => {
