@@ -13,6 +13,7 @@ export const ERROR_TABLE = {
   LINK_STALLED: { retryable: true, message: 'The speech service stopped answering. Reconnecting; audio is kept.' },
   SERVER_ERROR: { retryable: true, message: 'The speech service reported an error. Reconnecting.' },
   RATE_LIMITED: { retryable: true, message: 'The speech service is limiting new sessions. Waiting before retrying.' },
+  RECONFIGURING: { retryable: true, message: 'Switching to the new setting: reconnecting; audio is kept and sent again, so nothing said is lost.' },
   SESSION_EXPIRED: { retryable: true, message: 'The speech service ended the session at its time limit. Starting a new one; nothing is lost.' },
   PROTOCOL: { retryable: false, message: 'The speech service sent a message Earshot could not understand. It was skipped.' },
   CLIENT_REJECTED: { retryable: false, message: 'The speech service rejected what Earshot sent. Please report this as a bug.' },

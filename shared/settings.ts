@@ -27,6 +27,8 @@ export interface Settings {
   endpoint: string;
   /** '' = provider default / auto-detect. */
   language: string;
+  /** Languages used lately, newest first (the tray offers them for a quick switch). */
+  recentLanguages: string[];
   prompt: string;
   source: SourceSetting;
   frameMs: number;
@@ -58,6 +60,7 @@ export const DEFAULT_SETTINGS: Settings = {
   model: 'fireworks-asr-large',
   endpoint: '',
   language: 'en',
+  recentLanguages: [],
   prompt: '',
   source: 'mic',
   frameMs: 50,
@@ -72,6 +75,7 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 export const PROMPT_MAX_CHARS = 2000;
+export const RECENT_LANGUAGES = 5;
 
 /** `path` is the dotted field name ('style.fontSize', 'hotkeys.pause'); '' = the whole value. */
 export interface SettingsError {
@@ -231,6 +235,10 @@ export function parseSettings(input: unknown): ParsedSettings {
     const hint = langs.length <= 8 ? `: ${langs.map((l) => `${l.code} (${l.name})`).join(', ')}` : ` (${langs.length} languages in the list)`;
     return `${info.label}${provider === 'assemblyai' ? ` with ${model}` : ''} does not support "${v}"${languageName(v) !== v ? ` (${languageName(v)})` : ''}. Pick one from its list${hint}, or automatic.`;
   });
+  // Only a convenience list: unusable entries are dropped, never an error.
+  const recentLanguages = Array.isArray(input.recentLanguages)
+    ? [...new Set(input.recentLanguages.filter((v): v is string => typeof v === 'string' && /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(v)))].slice(0, RECENT_LANGUAGES)
+    : d.recentLanguages;
   const prompt = r.field(input, 'prompt', d.prompt, (v) =>
     typeof v !== 'string' ? 'The prompt must be text.'
       : v.length > PROMPT_MAX_CHARS ? `The prompt is ${v.length} characters; keep it to ${PROMPT_MAX_CHARS} (long prompts slow the service down).` : null);
@@ -264,7 +272,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   }
   return {
     settings: {
-      provider, model, endpoint, language, prompt, source, frameMs, preset, style,
+      provider, model, endpoint, language, recentLanguages, prompt, source, frameMs, preset, style,
       clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, overlayServer,
     },
     errors: r.errors,

@@ -9,11 +9,11 @@ import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shar
 import type { AppState, MainToRenderer, PageId } from '../../shared/ipc-contract.js';
 import type { OverlayStyle } from '../../shared/overlay-style.js';
 import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
-import type { HotkeySettings, Settings, SourceSetting } from '../../shared/settings.js';
+import { RECENT_LANGUAGES, type HotkeySettings, type Settings, type SourceSetting } from '../../shared/settings.js';
 import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
 import { DiffCoalescer } from '../captions/diff-coalescer.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
-import type { PipelinePort, PipelineSource } from './pipeline-port.js';
+import type { PipelineConfig, PipelinePort, PipelineSource } from './pipeline-port.js';
 
 export interface OverlayPort {
   /** Sets the window's size from the page's resize grip, kept on its display. */
@@ -64,6 +64,8 @@ export interface ControllerDeps {
 }
 
 const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs'] as const;
+/** Fields a running stream takes without stopping capture (a reconnect that resends the backlog). */
+const LIVE_FIELDS: ReadonlySet<(typeof PIPELINE_FIELDS)[number]> = new Set(['language', 'prompt']);
 const OVERLAY_PAGES: PageId[] = ['overlay'];
 
 export class AppController {
@@ -150,10 +152,7 @@ export class AppController {
         this.running = true;
         this.paused = false;
         this.emitState();
-        await this.deps.pipeline.start({
-          source: this.deps.resolveSource(s.source), provider: s.provider, model: s.model, endpoint: s.endpoint,
-          language: s.language, prompt: s.prompt, frameMs: s.frameMs, apiKey,
-        });
+        await this.deps.pipeline.start(this.pipelineConfig(s, apiKey));
         this.deps.history.startRun({ provider: s.provider, model: s.model, source: s.source });
       } catch (err) {
         this.running = false;
@@ -260,6 +259,11 @@ export class AppController {
     this.deps.settings.update({ source });
   }
 
+  /** The tray's quick language switch ('' = detect automatically). */
+  setLanguage(language: string): void {
+    if (language !== this.current.language) this.deps.settings.update({ language });
+  }
+
   /** Live preview from the settings window; nothing is saved. */
   previewStyle(style: OverlayStyle): void {
     this.previewing = true;
@@ -297,8 +301,15 @@ export class AppController {
       if (next.historyEnabled && this.running) this.deps.history.startRun({ provider: next.provider, model: next.model, source: next.source });
     }
     this.deps.send('settings', 'settings:changed', next);
-    const pipelineChanged = PIPELINE_FIELDS.some((f) => prev[f] !== next[f]);
-    if (pipelineChanged && this.running) void this.restart();
+    if (prev.language !== next.language && next.language && next.recentLanguages[0] !== next.language) {
+      // Remembered for the tray; this update changes no pipeline field, so it restarts nothing.
+      this.deps.settings.update({ recentLanguages: [next.language, ...next.recentLanguages.filter((l) => l !== next.language)].slice(0, RECENT_LANGUAGES) });
+    }
+    const changed = PIPELINE_FIELDS.filter((f) => prev[f] !== next[f]);
+    const pipelineChanged = changed.length > 0;
+    if (pipelineChanged && this.running && changed.every((f) => LIVE_FIELDS.has(f)) && this.reconfigure(next)) {
+      // Applied to the running stream: no gap in capture.
+    } else if (pipelineChanged && this.running) void this.restart();
     else if (pipelineChanged && this.waitingForKey) void this.start();
     this.emitState();
   }
@@ -312,6 +323,26 @@ export class AppController {
     this.paused = false;
     this.deps.history.endRun();
     this.emitState();
+  }
+
+  /** A new language or prompt for the running stream, losslessly; false when that cannot be done. */
+  private reconfigure(s: Settings): boolean {
+    const apiKey = this.deps.keys.keyFor(s.provider);
+    if (!apiKey) return false;
+    try {
+      this.heardLanguage = '';
+      return this.deps.pipeline.reconfigure(this.pipelineConfig(s, apiKey));
+    } catch (err) {
+      this.notify(toErrorInfo(err));
+      return true; // the running stream is untouched; saying why is enough
+    }
+  }
+
+  private pipelineConfig(s: Settings, apiKey: string): PipelineConfig {
+    return {
+      source: this.deps.resolveSource(s.source), provider: s.provider, model: s.model, endpoint: s.endpoint,
+      language: s.language, prompt: s.prompt, frameMs: s.frameMs, apiKey,
+    };
   }
 
   private keysChanged(): void {

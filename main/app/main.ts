@@ -12,6 +12,7 @@ import { listAllDevices, resolveSource } from '../audio/system-audio.js';
 import { startOverlayServer } from '../overlay/overlay-server.js';
 import { CaptionRun } from '../pipeline/caption-run.js';
 import { getProvider } from '../stt/providers/index.js';
+import { PROVIDERS } from '../../shared/providers.js';
 import { createWsTransport } from '../stt/ws-transport.js';
 import { systemClock, systemRandom } from '../util/clock.js';
 import { AppController } from './app-controller.js';
@@ -209,6 +210,7 @@ async function startApp(): Promise<void> {
       case 'stop': void controller.stop(); break;
       case 'pause': controller.setPaused(a.paused); break;
       case 'source': controller.setSource(a.source); break;
+      case 'language': controller.setLanguage(a.language); break;
       case 'refresh-devices': void refreshDevices().then(updateTray); break;
       case 'click-through': controller.setClickThrough(a.on); break;
       case 'overlay': controller.setOverlayVisible(a.visible); break;
@@ -222,6 +224,8 @@ async function startApp(): Promise<void> {
   const tray = setupTray(iconPath, dispatch);
   const updateTray = () => tray.update({
     state: controller.state(), status: controller.connectionStatus(), source: settings.get().source,
+    language: settings.get().language, recentLanguages: settings.get().recentLanguages,
+    detectsLanguage: PROVIDERS[settings.get().provider].detectsLanguage,
     devices, systemAudio, hotkeys: settings.get().hotkeys,
   });
   controller.onState(updateTray);

@@ -57,6 +57,12 @@ export interface PipelinePort {
    * start while running stops the current run first.
    */
   start(config: PipelineConfig): Promise<void>;
+  /**
+   * Applies a new language or prompt to the running stream without a gap: the session
+   * reconnects and resends the audio since the last final. Returns false when nothing runs
+   * (the caller starts a run instead).
+   */
+  reconfigure(config: PipelineConfig): boolean;
   /** Flushes what the provider still owes, then closes everything. Idempotent. */
   stop(): Promise<void>;
   /** Paused: audio is neither captured into the session nor sent; status becomes 'paused'. */

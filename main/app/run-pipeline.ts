@@ -12,13 +12,14 @@ import { createConverter } from '../audio/converter.js';
 import { levelOf } from '../audio/level.js';
 import type { AudioSource } from '../audio/types.js';
 import type { RunConfig, RunEvent } from '../pipeline/caption-run.js';
-import type { ProviderSpec } from '../stt/provider.js';
+import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
 import type { PipelineConfig, PipelineEvents, PipelinePort, PipelineSource } from './pipeline-port.js';
 
 /** The part of CaptionRun this adapter drives. */
 export interface RunLike {
   on(listener: (e: RunEvent) => void): Unsubscribe;
+  reconfigure(providerOptions: ProviderOptions): void;
   start(): Promise<void>;
   pause(paused: boolean): void;
   stop(): Promise<unknown>;
@@ -57,18 +58,7 @@ export class RunPipeline implements PipelinePort {
     this.revOffset = this.rev;
     const spec = this.deps.provider(config.provider);
     const source = await this.deps.openSource(config.source);
-    const run = this.deps.createRun({
-      source,
-      provider: spec,
-      providerOptions: {
-        apiKey: config.apiKey,
-        model: config.model,
-        endpoint: config.endpoint || undefined,
-        language: config.language || undefined,
-        prompt: config.prompt || undefined,
-      },
-      frameMs: config.frameMs,
-    });
+    const run = this.deps.createRun({ source, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs });
     this.run = run;
     this.offRun = run.on((e) => this.onRun(run, e));
     try {
@@ -100,6 +90,12 @@ export class RunPipeline implements PipelinePort {
 
   pause(paused: boolean): void {
     this.run?.pause(paused);
+  }
+
+  reconfigure(config: PipelineConfig): boolean {
+    if (!this.run) return false;
+    this.run.reconfigure(providerOptionsOf(config));
+    return true;
   }
 
   on<K extends keyof PipelineEvents>(event: K, listener: (payload: PipelineEvents[K]) => void): Unsubscribe {
@@ -157,6 +153,16 @@ export class RunPipeline implements PipelinePort {
   private emit<K extends keyof PipelineEvents>(event: K, payload: PipelineEvents[K]): void {
     for (const l of [...this.listeners[event]] as ((p: PipelineEvents[K]) => void)[]) l(payload);
   }
+}
+
+function providerOptionsOf(config: PipelineConfig): ProviderOptions {
+  return {
+    apiKey: config.apiKey,
+    model: config.model,
+    endpoint: config.endpoint || undefined,
+    language: config.language || undefined,
+    prompt: config.prompt || undefined,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { describeStatus, type ConnectionStatus } from '../../shared/status.js';
 import type { AppState, DeviceInfo } from '../../shared/ipc-contract.js';
+import { languageName } from '../../shared/languages.js';
 import type { HotkeySettings, SourceSetting } from '../../shared/settings.js';
 
 export type TrayAction =
@@ -11,6 +12,7 @@ export type TrayAction =
   | { type: 'stop' }
   | { type: 'pause'; paused: boolean }
   | { type: 'source'; source: SourceSetting }
+  | { type: 'language'; language: string }
   | { type: 'refresh-devices' }
   | { type: 'click-through'; on: boolean }
   | { type: 'overlay'; visible: boolean }
@@ -34,6 +36,11 @@ export interface TrayModel {
   state: AppState;
   status: ConnectionStatus;
   source: SourceSetting;
+  /** '' = detect automatically. */
+  language: string;
+  recentLanguages: readonly string[];
+  /** Whether the chosen service can detect the language itself. */
+  detectsLanguage: boolean;
   devices: readonly DeviceInfo[];
   systemAudio: 'monitor' | 'loopback' | 'unsupported';
   hotkeys: HotkeySettings;
@@ -58,6 +65,20 @@ function sourceMenu(m: TrayModel): TrayItem[] {
   return items;
 }
 
+/** Recent languages first, so a bilingual meeting is one click away; the full list is in Settings. */
+function languageMenu(m: TrayModel): TrayItem[] {
+  const radio = (label: string, language: string): TrayItem =>
+    ({ label, type: 'radio', checked: m.language === language, action: { type: 'language', language } });
+  const recent = [...new Set([...(m.language ? [m.language] : []), ...m.recentLanguages])];
+  return [
+    ...(m.detectsLanguage ? [radio('Detect automatically', '')] : []),
+    ...(recent.length ? [{ type: 'separator' } as TrayItem] : []),
+    ...recent.map((code) => radio(`${languageName(code)} (${code})`, code)),
+    { type: 'separator' },
+    { label: 'More languages…', action: { type: 'settings' } },
+  ];
+}
+
 export function buildTrayMenu(m: TrayModel): TrayItem[] {
   const { state } = m;
   return [
@@ -71,6 +92,7 @@ export function buildTrayMenu(m: TrayModel): TrayItem[] {
       accelerator: m.hotkeys.pause || undefined, action: { type: 'pause', paused: !state.paused },
     },
     { label: 'Audio source', type: 'submenu', submenu: sourceMenu(m) },
+    { label: 'Language', type: 'submenu', submenu: languageMenu(m) },
     { type: 'separator' },
     {
       label: 'Show captions', type: 'checkbox', checked: state.overlayVisible,

@@ -160,6 +160,15 @@ export class CaptionRun {
     void this.pump(converter).catch((err) => this.failed(toErrorInfo(err)));
   }
 
+  /**
+   * New provider options (language, prompt) for the running stream, without stopping
+   * capture: the session reconnects with them and resends the audio since the last final.
+   * Throws (and changes nothing) when the options are not valid.
+   */
+  reconfigure(providerOptions: ProviderOptions): void {
+    this.session.reconfigure(providerOptions);
+  }
+
   /** Live sources only: while paused, captured audio is discarded, not sent. */
   pause(paused: boolean): void {
     this.paused = paused;

@@ -27,7 +27,7 @@ import { InBandWarnings } from './in-band-warnings.js';
 import { Backoff } from './backoff.js';
 import { LinkSegments } from './link-segments.js';
 import { displayUrl } from './network-errors.js';
-import type { ProviderEvent, ProviderSpec } from './provider.js';
+import type { ProviderEvent, ProviderOptions, ProviderSpec } from './provider.js';
 import { SendBudget } from './send-budget.js';
 import type { SessionEvent, SessionStats } from './session-events.js';
 import { SessionLink } from './session-link.js';
@@ -53,7 +53,7 @@ const PROTOCOL_WARN_EVERY_MS = 10_000;
 const OVERFLOW_WARN_EVERY_MS = 5_000;
 
 export class StreamingSession {
-  private readonly o: ResolvedSessionOptions;
+  private o: ResolvedSessionOptions;
   private readonly spec: ProviderSpec;
   private readonly rate: number;
   private readonly backlog: AudioBacklog;
@@ -192,6 +192,23 @@ export class StreamingSession {
   }
 
   // ---------------------------------------------------------------- links
+
+  /**
+   * New provider options while streaming (a language switch from the tray). The link is
+   * replaced by one opened with them, through the same path as a dropped connection: the
+   * audio since the last final is sent again on the new link, so nothing said is lost, and
+   * the old link's unfinished text is withdrawn and recognised again.
+   */
+  reconfigure(provider: ProviderOptions): void {
+    // Validate before touching anything: a bad option must not cost the running link.
+    this.spec.connectRequest(provider);
+    this.o = { ...this.o, provider };
+    this.heardLanguage = '';
+    // While finishing, the flush on the current link is already under way: keep it.
+    if (this.phase !== 'running') return;
+    const link = this.link;
+    if (link) this.kill(link, 'RECONFIGURING', 'applying the new setting');
+  }
 
   private connect(): void {
     this.reconnectTimer = undefined;

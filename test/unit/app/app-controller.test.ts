@@ -20,6 +20,8 @@ class FakePipeline implements PipelinePort {
     if (this.failNext) { const e = this.failNext; this.failNext = null; throw e; }
   }
   async stop() { this.stops++; this.emit('ended', {}); }
+  reconfigures: PipelineConfig[] = [];
+  reconfigure(config: PipelineConfig) { this.reconfigures.push(config); return true; }
   pause(p: boolean) { this.pauses.push(p); }
   on<K extends keyof PipelineEvents>(event: K, l: (p: PipelineEvents[K]) => void) {
     const set = (this.listeners[event] ??= new Set()) as unknown as Set<(p: PipelineEvents[K]) => void>;
@@ -175,6 +177,26 @@ describe('AppController', () => {
     expect(t.pipeline.stops).toBe(1);
     expect(t.pipeline.starts).toHaveLength(2);
     expect(t.pipeline.starts[1]!.source).toEqual({ kind: 'system' });
+  });
+
+  it('a new language or prompt goes to the running stream without stopping capture', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.save({ language: 'de' });
+    await flushMicrotasks(20);
+    expect(t.pipeline.stops).toBe(0);
+    expect(t.pipeline.starts).toHaveLength(1);
+    expect(t.pipeline.reconfigures.map((c) => c.language)).toEqual(['de']);
+    // Remembered for the tray's quick switch, newest first.
+    t.controller.setLanguage('es');
+    await flushMicrotasks(20);
+    expect(t.pipeline.reconfigures.map((c) => c.language)).toEqual(['de', 'es']);
+    expect((t.sentOn('settings:changed').at(-1)!.payload as Settings).recentLanguages).toEqual(['es', 'de']);
+    // Anything else (here the source) still restarts the run.
+    t.save({ language: 'fr', source: 'system' });
+    await flushMicrotasks(20);
+    expect(t.pipeline.stops).toBe(1);
+    expect(t.pipeline.reconfigures).toHaveLength(2);
   });
 
   it('previews a style on the overlay and restores the saved one after', async () => {

@@ -1,3 +1,4 @@
+import type { ProviderOptions } from '../../../main/stt/provider.js';
 import { describe, expect, it } from 'vitest';
 import type { PipelineEvents } from '../../../main/app/pipeline-port.js';
 import { RunPipeline, testSourceLevel, type RunLike } from '../../../main/app/run-pipeline.js';
@@ -18,6 +19,8 @@ class FakeRun implements RunLike {
   on(l: (e: RunEvent) => void) { this.listeners.add(l); return () => { this.listeners.delete(l); }; }
   async start() { if (this.failStart) throw this.failStart; }
   pause() {}
+  reconfigured: ProviderOptions[] = [];
+  reconfigure(o: ProviderOptions) { this.reconfigured.push(o); }
   stop() { this.stopped = true; return this.hangOnStop ? new Promise<never>(() => {}) : Promise.resolve(); }
   async kill() { this.killed = true; }
   snapshot() { return this.state; }

@@ -7,6 +7,9 @@ const model = (over: Partial<TrayModel> = {}): TrayModel => ({
   state: { running: true, paused: false, overlayVisible: true, clickThrough: false },
   status: { kind: 'live', provider: 'Fireworks AI' },
   source: 'mic',
+  language: 'en',
+  recentLanguages: ['en', 'de'],
+  detectsLanguage: true,
   devices: [
     { id: '3', name: 'USB Mic', hostApi: 'ALSA', kind: 'input', isDefault: false },
     { id: 'alsa_output.monitor', name: 'Speakers', hostApi: 'PulseAudio', kind: 'monitor', isDefault: true },
@@ -25,6 +28,16 @@ const find = (items: TrayItem[], label: RegExp): TrayItem => {
 };
 
 describe('tray menu', () => {
+  it('switches language in one click: detect automatically where possible, recent languages first', () => {
+    const lang = find(buildTrayMenu(model({ language: 'fr', recentLanguages: ['de', 'en'] })), /^Language$/).submenu!;
+    const radios = lang.filter((i) => i.type === 'radio');
+    expect(radios.map((i) => [i.label, i.checked])).toEqual([['Detect automatically', false], ['French (fr)', true], ['German (de)', false], ['English (en)', false]]);
+    expect(radios[2]!.action).toEqual({ type: 'language', language: 'de' });
+    expect(lang.at(-1)).toMatchObject({ label: 'More languages…', action: { type: 'settings' } });
+    const together = find(buildTrayMenu(model({ detectsLanguage: false })), /^Language$/).submenu!;
+    expect(together.some((i) => i.label === 'Detect automatically')).toBe(false);
+  });
+
   it('has every control the issue lists', () => {
     const items = buildTrayMenu(model());
     for (const label of [/^Stop captions/, /^Pause/, /^Audio source/, /^Show captions/, /^Click-through/, /^History/, /^Settings/, /^Quit/]) {

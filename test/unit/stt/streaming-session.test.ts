@@ -97,6 +97,22 @@ describe('StreamingSession: reconnects', () => {
     expect(rc[0]!.retryInMs).toBeLessThan(500);
   });
 
+  test('a language switch mid-speech reconnects with the new language and loses nothing', async () => {
+    const h = track(harness());
+    const speech = makeToneSpeech({ words: 16, seed: 11 });
+    const switchAt = Math.round(speech.words[6]!.start * 1000 + 120);
+    const r = await run(h, { speech, at: [[switchAt, (hh) => hh.session.reconfigure({ apiKey: KEY, endpoint: ENDPOINT, language: 'de' })]] });
+    expect(r.result?.flushed).toBe(true);
+    expect(h.hub.links.map((l) => new URL(l.request.url).searchParams.get('language'))).toEqual(['en', 'de']);
+    expect(compareWithSpeech(h.rec.finals(), speech.words)).toEqual([]);
+    expect(checkCoverage(h.hub.links.map(linkAudio), speech.samples).problems).toEqual([]);
+    const rc = reconnects(h);
+    expect(rc).toHaveLength(1);
+    expect(rc[0]!.reason).toMatchObject({ code: 'RECONFIGURING' });
+    // A bad new setting is refused before the running link is touched.
+    expect(() => h.session.reconfigure({ apiKey: KEY, endpoint: 'http://example.com/x' })).toThrow();
+  });
+
   test('N reconnects with mixed id types: times continuous across every link', async () => {
     for (const idStyle of ['number', 'string', 'seg'] as const) {
       const h = track(harness({ responder: { idStyle, retractEvery: 4 } }));
