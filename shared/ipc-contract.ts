@@ -115,6 +115,8 @@ export interface HistoryRunInfo {
   startedAt: string;
   /** What the run was when it was not live captions, e.g. "meeting.wav (transcribed)". */
   title?: string;
+  /** The language the service heard, when it said. */
+  language?: string;
   /** Index in `segments` of the run's first segment. */
   firstIndex: number;
 }

@@ -40,6 +40,8 @@ export interface KeysPort {
 export interface HistoryRunPort {
   setEnabled(on: boolean): void;
   startRun(info: Record<string, string>): void;
+  /** Facts learnt while the run goes on (the language the service heard). */
+  noteRunInfo(info: Record<string, string>): void;
   endRun(): void;
 }
 
@@ -92,6 +94,7 @@ export class AppController {
       p.on('status', (s) => this.setStatus(s)),
       p.on('language', (l) => {
         this.heardLanguage = l.code;
+        deps.history.noteRunInfo({ language: l.code });
         if (this.status.kind === 'live') this.setStatus(this.status);
       }),
       p.on('level', (l) => this.toOverlay('level', l)),

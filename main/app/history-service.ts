@@ -85,6 +85,12 @@ export class HistoryService implements HistoryRunPort {
     this.runOpen = true;
   }
 
+  /** Something learnt while the run goes on (the language the service heard). */
+  noteRunInfo(info: Record<string, string>): void {
+    if (this.live) this.live.info = { ...this.live.info, ...info };
+    if (this.runOpen) this.write((j) => j.noteRunInfo(info));
+  }
+
   endRun(): void {
     // The next run's first diff clears the ended run's captions from the overlay; those
     // removals must not reach the journal, so the recorder forgets the ended run now.
@@ -179,7 +185,8 @@ function combineRuns(runs: readonly { startedAt: string; info?: Record<string, s
     if (run.segments.length === 0) return;
     const title = run.info?.kind === 'file' && typeof run.info.file === 'string'
       ? `${run.info.file} (${run.info.task === 'translate' ? 'translated' : 'transcribed'})` : undefined;
-    out.push({ startedAt: run.startedAt, firstIndex: segments.length, ...(title ? { title } : {}) });
+    const language = typeof run.info?.language === 'string' ? run.info.language : undefined;
+    out.push({ startedAt: run.startedAt, firstIndex: segments.length, ...(title ? { title } : {}), ...(language ? { language } : {}) });
     let end = offset;
     for (const s of run.segments) {
       segments.push({ ...s, id: `${i}/${s.id}`, start: s.start + offset, end: s.end + offset });

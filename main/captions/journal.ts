@@ -12,6 +12,8 @@ import { EarshotError } from '../../shared/errors.js';
 export type JournalRecord =
   | { type: 'run-start'; at: string; info?: Record<string, string | number | boolean> }
   | { type: 'run-end'; at: string }
+  /** Facts learnt during a run (the language the service heard), merged into its info. */
+  | { type: 'run-info'; info: Record<string, string | number | boolean> }
   | { type: 'segment'; id: string; text: string; start: number; end: number; speaker?: string }
   | { type: 'remove'; id: string };
 
@@ -73,6 +75,10 @@ export class HistoryJournal {
     this.write(info ? { type: 'run-start', at: at.toISOString(), info } : { type: 'run-start', at: at.toISOString() });
   }
 
+  noteRunInfo(info: Record<string, string | number | boolean>): void {
+    this.write({ type: 'run-info', info });
+  }
+
   endRun(at: Date): void {
     this.write({ type: 'run-end', at: at.toISOString() });
   }
@@ -128,6 +134,11 @@ export function replayJournal(text: string): JournalReplay {
       case 'run-end':
         currentRun().run.endedAt = record.at;
         break;
+      case 'run-info': {
+        const run = currentRun().run;
+        run.info = { ...run.info, ...record.info };
+        break;
+      }
       case 'segment':
         currentRun().byId.set(record.id, {
           id: record.id, text: record.text, start: record.start, end: record.end, final: true,
@@ -179,6 +190,8 @@ function parseRecord(line: string): JournalRecord | null {
       return isInfo(r.info) ? { type: 'run-start', at: r.at, info: r.info } : { type: 'run-start', at: r.at };
     case 'run-end':
       return typeof r.at === 'string' ? { type: 'run-end', at: r.at } : null;
+    case 'run-info':
+      return isInfo(r.info) ? { type: 'run-info', info: r.info } : null;
     default:
       return null;
   }

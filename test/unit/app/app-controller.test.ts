@@ -61,6 +61,7 @@ function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailure
   const history: HistoryRunPort = {
     setEnabled: (on) => historyCalls.push(`enabled:${on}`),
     startRun: () => historyCalls.push('start'),
+    noteRunInfo: (info) => historyCalls.push(`info:${JSON.stringify(info)}`),
     endRun: () => historyCalls.push('end'),
   };
   const hotkeysApplied: string[] = [];
@@ -327,6 +328,15 @@ describe('AppController', () => {
     t.setKey('new-key');
     await flushMicrotasks();
     expect(t.pipeline.starts.map((s) => s.apiKey)).toEqual(['old-key', 'new-key']);
+  });
+
+  it('shows the language the service hears on the live status, and keeps it with the run', async () => {
+    const t = setup({ key: 'k', settings: { historyEnabled: true } });
+    await t.controller.init();
+    t.pipeline.emit('status', { kind: 'live', provider: 'fireworks' });
+    t.pipeline.emit('language', { code: 'de' });
+    expect(t.controller.connectionStatus()).toEqual({ kind: 'live', provider: 'fireworks', language: 'de' });
+    expect(t.historyCalls).toContain('info:{"language":"de"}');
   });
 
   it('shows Settings the same connection status as the overlay', async () => {

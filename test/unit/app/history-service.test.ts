@@ -125,6 +125,20 @@ describe('HistoryService', () => {
     expect(readFileSync(t.service.journalPath, 'utf8')).not.toContain('"remove"');
   });
 
+  it('keeps the language the service heard with the run, on disk and in memory', async () => {
+    const on = setup();
+    on.service.setEnabled(true);
+    on.service.startRun({ provider: 'fireworks' });
+    on.emit(diff(1, [seg('1:0', 'Guten Tag', true)]));
+    on.service.noteRunInfo({ language: 'de' });
+    on.service.endRun();
+    expect((await on.service.view()).runs).toEqual([expect.objectContaining({ language: 'de' })]);
+    const off = setup([seg('1:0', 'Bonjour', true)]);
+    off.service.startRun({ provider: 'fireworks' });
+    off.service.noteRunInfo({ language: 'fr' });
+    expect((await off.service.view()).runs).toEqual([expect.objectContaining({ language: 'fr' })]);
+  });
+
   it('with history on: journals finals and replays several runs on one timeline', async () => {
     const t = setup();
     t.service.setEnabled(true);
