@@ -5,8 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { EarshotError } from '../../shared/errors.js';
@@ -78,18 +76,12 @@ export function spawnCaptureProcess(script = defaultChildScript()): CaptureProce
   };
 }
 
-/** Where segfault-handler writes a crash report for process `pid` (see redirectCrashLog in portaudio-source.ts). */
-export function crashLogPath(pid: number | undefined): string | undefined {
-  if (pid === undefined || process.platform === 'win32') return undefined;
-  const path = join(tmpdir(), `earshot-crash-${pid}.log`);
-  return existsSync(path) ? path : undefined;
-}
-
-/** How a child that nobody asked to stop ended, for people. */
-export function describeExit(code: number | null, signal: NodeJS.Signals | null, pid: number | undefined): string {
-  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  const log = signal && signal !== 'SIGKILL' && signal !== 'SIGTERM' ? crashLogPath(pid) : undefined;
-  return `the audio capture process ${how}${log ? `; crash report: ${log}` : ''}`;
+/**
+ * How a child that nobody asked to stop ended, for people. (No crash report file: PortAudio is
+ * loaded without naudiodon2's segfault-handler, so a native crash shows as the signal.)
+ */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null, _pid?: number): string {
+  return `the audio capture process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`;
 }
 
 export interface ListInChildOptions {
