@@ -117,6 +117,10 @@ export interface HistoryRunInfo {
   title?: string;
   /** The language the service heard, when it said. */
   language?: string;
+  /** The session's kept audio, when "Keep the meeting audio" was on and it is still there. */
+  audio?: { id: string; seconds: number };
+  /** This run is the improved transcript of the session whose audio had this id. */
+  improvedFrom?: string;
   /** Index in `segments` of the run's first segment. */
   firstIndex: number;
 }
@@ -142,6 +146,13 @@ export interface TranscribeRequest {
   diarize: boolean;
 }
 
+export interface ImproveChoice {
+  audio: string;
+  keep: 'improved' | 'live';
+  /** Keep the audio file too (default: deleted once the choice is made). */
+  keepAudio: boolean;
+}
+
 export type TranscriptionProgress =
   | { state: 'idle' }
   | { state: 'choosing' }
@@ -150,6 +161,8 @@ export type TranscriptionProgress =
   | { state: 'retrying'; file: string; inMs: number; reason: string }
   | { state: 'done'; file: string; segments: number; speakers: number; language?: string }
   | { state: 'failed'; file: string; error: ErrorInfo }
+  /** "Improve transcript" finished: the person now chooses between it and the live captions. */
+  | { state: 'improved'; file: string; audio: string; segments: Segment[]; speakers: number; language?: string }
   | { state: 'cancelled'; file: string };
 
 export type ExportFormat = 'srt' | 'vtt' | 'txt' | 'json';
@@ -205,6 +218,8 @@ export interface InvokeChannels {
   'transcribe:start': { req: TranscribeRequest; res: TranscriptionProgress };
   'transcribe:cancel': { req: void; res: void };
   'transcribe:status': { req: void; res: TranscriptionProgress };
+  'history:improve': { req: string; res: TranscriptionProgress };
+  'history:resolve-improved': { req: ImproveChoice; res: void };
 }
 
 /** Fire-and-forget channels (ipcRenderer.send → ipcMain.on). */
@@ -236,6 +251,8 @@ export const CHANNEL_PAGES: { [K in keyof InvokeChannels | keyof SendChannels]: 
   'transcribe:start': ['history'],
   'transcribe:cancel': ['history'],
   'transcribe:status': ['history'],
+  'history:improve': ['history'],
+  'history:resolve-improved': ['history'],
   'overlay:hover-unlock': ['overlay'],
   'capture:chunk': ['capture'],
   'capture:status': ['capture'],
@@ -275,6 +292,10 @@ export interface HistoryBridge {
   transcribeFile(request: TranscribeRequest): Promise<TranscriptionProgress>;
   cancelTranscription(): Promise<void>;
   transcriptionStatus(): Promise<TranscriptionProgress>;
+  /** Sends a session's kept audio to pre-recorded transcription (with speakers). */
+  improve(audio: string): Promise<TranscriptionProgress>;
+  /** Keeps the improved transcript or the live captions; the audio is deleted unless kept. */
+  resolveImproved(choice: ImproveChoice): Promise<void>;
   on<K extends 'history:appended' | 'transcribe:progress'>(channel: K, listener: (payload: MainToRenderer[K]) => void): () => void;
 }
 

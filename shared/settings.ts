@@ -40,6 +40,10 @@ export interface Settings {
   hideFromScreenCapture: boolean;
   hotkeys: HotkeySettings;
   historyEnabled: boolean;
+  /** Keep the audio sent during a session, for "Improve transcript" afterwards. */
+  keepAudio: boolean;
+  /** The most kept audio on disk, per session, in MB (the oldest minutes go first). */
+  keepAudioLimitMb: number;
   overlayServer: { enabled: boolean; port: number; host: string };
 }
 
@@ -71,6 +75,8 @@ export const DEFAULT_SETTINGS: Settings = {
   hideFromScreenCapture: false,
   hotkeys: DEFAULT_HOTKEYS,
   historyEnabled: false,
+  keepAudio: false,
+  keepAudioLimitMb: 2000,
   overlayServer: { enabled: false, port: 7723, host: '127.0.0.1' },
 };
 
@@ -257,6 +263,8 @@ export function parseSettings(input: unknown): ParsedSettings {
   const hideFromScreenCapture = r.field(input, 'hideFromScreenCapture', d.hideFromScreenCapture, bool('Hide from screen capture'));
   const hotkeys = parseHotkeys(input.hotkeys, r);
   const historyEnabled = r.field(input, 'historyEnabled', d.historyEnabled, bool('History'));
+  const keepAudio = r.field(input, 'keepAudio', d.keepAudio, bool('Keep the meeting audio'));
+  const keepAudioLimitMb = r.field(input, 'keepAudioLimitMb', d.keepAudioLimitMb, numberIn('Kept audio limit', 100, 20000, { integer: true, unit: 'MB' }));
   let overlayServer = d.overlayServer;
   if (input.overlayServer !== undefined) {
     if (!isObj(input.overlayServer)) r.error('overlayServer', 'Browser overlay must be a group of options.');
@@ -273,7 +281,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   return {
     settings: {
       provider, model, endpoint, language, recentLanguages, prompt, source, frameMs, preset, style,
-      clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, overlayServer,
+      clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, keepAudio, keepAudioLimitMb, overlayServer,
     },
     errors: r.errors,
   };

@@ -60,6 +60,8 @@ export interface ControllerDeps {
   /** Whether the overlay can take a click while click-through is on (macOS and Windows forward mouse moves). */
   hoverUnlock: boolean;
   history: HistoryRunPort;
+  /** Where kept meeting audio goes, and a fresh name for a session's folder. */
+  keptAudio?: { root: string; newId(): string };
   clock: Clock;
   /** Display-rate interval for caption diffs. */
   coalesceMs?: number;
@@ -155,8 +157,9 @@ export class AppController {
         this.running = true;
         this.paused = false;
         this.emitState();
-        await this.deps.pipeline.start(this.pipelineConfig(s, apiKey));
-        this.deps.history.startRun({ provider: s.provider, model: s.model, source: s.source });
+        const kept = s.keepAudio && this.deps.keptAudio ? { root: this.deps.keptAudio.root, id: this.deps.keptAudio.newId(), maxBytes: s.keepAudioLimitMb * 1024 * 1024 } : undefined;
+        await this.deps.pipeline.start({ ...this.pipelineConfig(s, apiKey), ...(kept ? { keepAudio: kept } : {}) });
+        this.deps.history.startRun({ provider: s.provider, model: s.model, source: s.source, ...(kept ? { audio: kept.id } : {}) });
       } catch (err) {
         this.running = false;
         this.setStatus({ kind: 'error', error: toErrorInfo(err) });

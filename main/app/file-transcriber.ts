@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import type { Segment } from '../../shared/captions.js';
 import { EarshotError, errorInfo, toErrorInfo } from '../../shared/errors.js';
-import type { TranscribeRequest, TranscriptionProgress } from '../../shared/ipc-contract.js';
+import type { ImproveChoice, TranscribeRequest, TranscriptionProgress } from '../../shared/ipc-contract.js';
 import type { JobStatus } from '../prerecorded/transcribe-job.js';
 import type { FileTranscript, TranscribeOptions } from '../prerecorded/types.js';
 import type { Clock } from '../util/clock.js';
@@ -21,6 +21,14 @@ export interface FileTranscriberDeps {
   preferences(): { language: string; prompt: string; model: string };
   transcribe(job: { path: string; options: TranscribeOptions; apiKey: string; signal: AbortSignal; onStatus(s: JobStatus): void }): Promise<FileTranscript>;
   addToHistory(info: Record<string, string>, segments: Segment[]): void;
+  /** Improve transcript: a session's kept audio as a WAV file, and where it starts on its timeline. */
+  keptAudio?: {
+    toWav(id: string): Promise<{ path: string; offsetSeconds: number; dispose(): void }>;
+    describe(id: string): string;
+    remove(id: string): void;
+  };
+  /** Keeps the improved transcript in place of the live captions of that session. */
+  replaceWithImproved?(audio: string, info: Record<string, string>, segments: Segment[]): void;
   publish(progress: TranscriptionProgress): void;
   clock: Clock;
 }
@@ -87,6 +95,54 @@ export class FileTranscriber {
 
   cancel(): void {
     this.controller?.abort();
+  }
+
+  /**
+   * Improve transcript: the session's kept audio goes to pre-recorded transcription with
+   * speakers (whisper-v3); the result waits for the person to choose it or the live captions.
+   * Nothing is uploaded unless they kept the audio and pressed the button.
+   */
+  async improve(audio: string): Promise<TranscriptionProgress> {
+    const kept = this.deps.keptAudio;
+    if (this.busy) return this.progress;
+    const file = kept?.describe(audio) ?? audio;
+    const apiKey = this.deps.apiKey();
+    if (!kept) return this.set({ state: 'failed', file, error: errorInfo('INTERNAL', 'kept audio is not available') });
+    if (!apiKey) return this.set({ state: 'failed', file, error: errorInfo('KEY_MISSING', 'Improving a transcript uses Fireworks AI: add a Fireworks key in settings.') });
+    const controller = new AbortController();
+    this.controller = controller;
+    let wav: Awaited<ReturnType<NonNullable<FileTranscriberDeps['keptAudio']>['toWav']>> | null = null;
+    try {
+      wav = await kept.toWav(audio);
+      const prefs = this.deps.preferences();
+      const result = await this.deps.transcribe({
+        path: wav.path, apiKey, signal: controller.signal,
+        options: { model: 'whisper-v3', translate: false, diarize: true, ...(prefs.language ? { language: prefs.language } : {}), ...(prefs.prompt ? { prompt: prefs.prompt } : {}) },
+        onStatus: (s) => this.onStatus(file, s),
+      });
+      const offset = wav.offsetSeconds;
+      // On the session's own timeline, so the two versions line up side by side.
+      const segments: Segment[] = result.segments.map((s) => ({ id: `i${s.id}`, text: s.text, start: s.start + offset, end: s.end + offset, final: true, ...(s.speaker ? { speaker: s.speaker } : {}) }));
+      const speakers = new Set(segments.map((s) => s.speaker).filter(Boolean)).size;
+      return this.set({ state: 'improved', file, audio, segments, speakers, ...(result.language ? { language: result.language } : {}) });
+    } catch (err) {
+      if (err instanceof EarshotError && err.code === 'CANCELLED') return this.set({ state: 'cancelled', file });
+      return this.set({ state: 'failed', file, error: toErrorInfo(err) });
+    } finally {
+      wav?.dispose();
+      this.controller = null;
+    }
+  }
+
+  /** The person's choice after Improve transcript. The audio goes unless they keep it. */
+  resolveImproved(choice: ImproveChoice): void {
+    const p = this.progress;
+    if (p.state !== 'improved' || p.audio !== choice.audio) return;
+    if (choice.keep === 'improved') {
+      this.deps.replaceWithImproved?.(p.audio, { kind: 'improved', of: p.audio, file: p.file, ...(p.language ? { language: p.language } : {}) }, p.segments);
+    }
+    if (!choice.keepAudio) this.deps.keptAudio?.remove(p.audio);
+    this.set({ state: 'idle' });
   }
 
   private onStatus(file: string, s: JobStatus): void {

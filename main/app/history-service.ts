@@ -26,6 +26,8 @@ export interface HistoryServiceDeps {
   now(): Date;
   /** Tells the person about journal write failures. */
   onError(message: string): void;
+  /** Seconds of kept audio for a session, or null when there is none (Improve transcript). */
+  keptAudioSeconds?(id: string): number | null;
 }
 
 /** Seconds between runs on the combined timeline, so cues of two runs never touch. */
@@ -129,7 +131,7 @@ export class HistoryService implements HistoryRunPort {
     if (!this.enabled) {
       const current = this.live ? [{ ...this.live, segments: this.deps.pipeline.finals() }] : [];
       const runs = [...this.sessionRuns, ...current].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-      return { enabled: false, ...combineRuns(runs), skippedLines: 0 };
+      return { enabled: false, ...this.combine(runs), skippedLines: 0 };
     }
     let text = '';
     try {
@@ -138,7 +140,19 @@ export class HistoryService implements HistoryRunPort {
       // No journal yet: an empty history.
     }
     const replay = replayJournal(text);
-    return { enabled: true, ...combineRuns(replay.runs), skippedLines: replay.skippedLines };
+    return { enabled: true, ...this.combine(replay.runs), skippedLines: replay.skippedLines };
+  }
+
+  /** The improved transcript of a session takes the place of its live captions. */
+  replaceWithImproved(audio: string, info: Record<string, string>, segments: readonly Segment[]): void {
+    this.addFileTranscript({ ...info, of: audio }, segments);
+  }
+
+  /** Runs on one timeline; a session with an improved transcript shows that one instead. */
+  private combine(runs: readonly RunLike[]): Pick<HistoryView, 'segments' | 'runs'> {
+    const improved = new Set(runs.flatMap((r) => (r.info?.kind === 'improved' && typeof r.info.of === 'string' ? [r.info.of] : [])));
+    const shown = runs.filter((r) => !(typeof r.info?.audio === 'string' && improved.has(r.info.audio)));
+    return combineRuns(shown, (id) => this.deps.keptAudioSeconds?.(id) ?? null);
   }
 
   async exportAs(req: ExportRequest): Promise<ExportResult> {
@@ -177,7 +191,9 @@ export class HistoryService implements HistoryRunPort {
  * Runs on one timeline: each run's times follow the previous run's end (plus a gap, so cues
  * of two runs never touch), and ids are made unique across runs.
  */
-function combineRuns(runs: readonly { startedAt: string; info?: Record<string, string | number | boolean>; segments: readonly Segment[] }[]): Pick<HistoryView, 'segments' | 'runs'> {
+type RunLike = { startedAt: string; info?: Record<string, string | number | boolean>; segments: readonly Segment[] };
+
+function combineRuns(runs: readonly RunLike[], keptSeconds: (id: string) => number | null = () => null): Pick<HistoryView, 'segments' | 'runs'> {
   const segments: Segment[] = [];
   const out: HistoryRunInfo[] = [];
   let offset = 0;
@@ -186,7 +202,13 @@ function combineRuns(runs: readonly { startedAt: string; info?: Record<string, s
     const title = run.info?.kind === 'file' && typeof run.info.file === 'string'
       ? `${run.info.file} (${run.info.task === 'translate' ? 'translated' : 'transcribed'})` : undefined;
     const language = typeof run.info?.language === 'string' ? run.info.language : undefined;
-    out.push({ startedAt: run.startedAt, firstIndex: segments.length, ...(title ? { title } : {}), ...(language ? { language } : {}) });
+    const audioId = typeof run.info?.audio === 'string' ? run.info.audio : undefined;
+    const seconds = audioId ? keptSeconds(audioId) : null;
+    const improvedFrom = run.info?.kind === 'improved' && typeof run.info.of === 'string' ? run.info.of : undefined;
+    out.push({
+      startedAt: run.startedAt, firstIndex: segments.length, ...(title ? { title } : {}), ...(language ? { language } : {}),
+      ...(audioId && seconds !== null ? { audio: { id: audioId, seconds } } : {}), ...(improvedFrom ? { improvedFrom, title: 'Improved transcript' } : {}),
+    });
     let end = offset;
     for (const s of run.segments) {
       segments.push({ ...s, id: `${i}/${s.id}`, start: s.start + offset, end: s.end + offset });

@@ -132,6 +132,9 @@ const VALIDATORS: { [K in Channel]: (v: unknown) => Checked<Payload<K>> } = {
   'transcribe:start': (v) => (isObj(v) && typeof v.translate === 'boolean' && typeof v.diarize === 'boolean'
     ? ok({ translate: v.translate, diarize: v.diarize }) : bad('expected { translate, diarize }')),
   'transcribe:cancel': noPayload,
+  'history:improve': (v) => (typeof v === 'string' && /^[\w.-]{1,100}$/.test(v) ? ok(v) : bad('expected a kept-audio id')),
+  'history:resolve-improved': (v) => (isObj(v) && typeof v.audio === 'string' && /^[\w.-]{1,100}$/.test(v.audio) && (v.keep === 'improved' || v.keep === 'live') && typeof v.keepAudio === 'boolean'
+    ? ok({ audio: v.audio, keep: v.keep, keepAudio: v.keepAudio }) : bad('expected { audio, keep: improved|live, keepAudio }')),
   'transcribe:status': noPayload,
   'overlay:hover-unlock': (v) => (typeof v === 'boolean' ? ok(v) : bad('expected true or false')),
   'overlay:resize': (v) => {

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { app, clipboard, dialog, globalShortcut, safeStorage, session } from 'electron';
 import { errorInfo, toErrorInfo } from '../../shared/errors.js';
 import type { DeviceInfo, MainToRenderer, PageId, SettingsView } from '../../shared/ipc-contract.js';
+import { rmSync } from 'node:fs';
+import { keptAudioInfo, removeKeptAudio, writeKeptWav } from '../audio/kept-audio.js';
 import { listAllDevices, resolveSource } from '../audio/system-audio.js';
 import { startOverlayServer } from '../overlay/overlay-server.js';
 import { CaptionRun } from '../pipeline/caption-run.js';
@@ -57,6 +59,8 @@ if (!app.requestSingleInstanceLock()) {
 
 async function startApp(): Promise<void> {
   const dataDir = app.getPath('userData');
+  // "Keep the meeting audio": beside the history, one folder per session.
+  const keptRoot = join(dataDir, 'kept-audio');
   const devTools = !app.isPackaged;
   const iconPath = app.isPackaged ? join(process.resourcesPath, 'icons', 'tray.png') : join(here, '../../../build/icons/tray.png');
   const ses = session.defaultSession;
@@ -104,6 +108,7 @@ async function startApp(): Promise<void> {
   });
   const history = new HistoryService({
     dir: dataDir,
+    keptAudioSeconds: (id) => keptAudioInfo(keptRoot, id)?.seconds ?? null,
     pipeline,
     send,
     now: () => new Date(),
@@ -128,6 +133,7 @@ async function startApp(): Promise<void> {
     testSourceLevel: async (setting, ms, onLevel) => testSourceLevel(await openSource(toPipelineSource(setting)), ms, onLevel),
     // setIgnoreMouseEvents' `forward` (mouse moves still reach the page) is macOS and Windows only.
     hoverUnlock: process.platform === 'darwin' || process.platform === 'win32',
+    keptAudio: { root: keptRoot, newId: () => `s-${new Date().toISOString().replace(/[:.]/g, '-')}` },
     clock: systemClock,
   });
 
@@ -146,6 +152,16 @@ async function startApp(): Promise<void> {
     preferences: () => ({ language: settings.get().language, prompt: settings.get().prompt, model: fireworksPrerecorded.defaultModel }),
     transcribe: (job) => transcribeFile({ ...job, service: fireworksPrerecorded }, { upload: httpUpload, clock: systemClock, random: systemRandom, epochNow: () => Date.now() }),
     addToHistory: (info, segments) => history.addFileTranscript(info, segments),
+    keptAudio: {
+      toWav: async (id) => {
+        const path = join(app.getPath('temp'), `earshot-${id}.wav`);
+        const info = await writeKeptWav(keptRoot, id, path);
+        return { path, offsetSeconds: info.offsetSeconds, dispose: () => rmSync(path, { force: true }) };
+      },
+      describe: (id) => `kept audio ${id}`,
+      remove: (id) => removeKeptAudio(keptRoot, id),
+    },
+    replaceWithImproved: (audio, info, segments) => history.replaceWithImproved(audio, info, segments),
     publish: (p) => send('history', 'transcribe:progress', p),
     clock: systemClock,
   });
@@ -198,6 +214,8 @@ async function startApp(): Promise<void> {
     'transcribe:start': (request) => files.start(request),
     'transcribe:cancel': () => files.cancel(),
     'transcribe:status': () => files.status(),
+    'history:improve': (audio) => files.improve(audio),
+    'history:resolve-improved': (choice) => files.resolveImproved(choice),
   }, {
     'overlay:hover-unlock': (hovering) => controller.setUnlockHover(hovering),
     'capture:chunk': (chunk) => loopback?.onChunk(chunk),

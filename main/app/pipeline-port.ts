@@ -33,6 +33,8 @@ export interface PipelineConfig {
   prompt: string;
   frameMs: number;
   apiKey: string;
+  /** Keep what is sent on disk for "Improve transcript" (off unless the person chose it). */
+  keepAudio?: { root: string; id: string; maxBytes: number };
 }
 
 export interface PipelineEvents {

@@ -6,7 +6,8 @@
  * PipelinePort, main.ts can use it instead; the app only depends on the port.
  */
 import type { CaptionDiff, CaptionSnapshot, Segment } from '../../shared/captions.js';
-import { EarshotError } from '../../shared/errors.js';
+import { EarshotError, errorInfo } from '../../shared/errors.js';
+import { KeptAudioWriter } from '../audio/kept-audio.js';
 import type { AudioLevel } from '../../shared/status.js';
 import { createConverter } from '../audio/converter.js';
 import { levelOf } from '../audio/level.js';
@@ -58,7 +59,14 @@ export class RunPipeline implements PipelinePort {
     this.revOffset = this.rev;
     const spec = this.deps.provider(config.provider);
     const source = await this.deps.openSource(config.source);
-    const run = this.deps.createRun({ source, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs });
+    const keep = config.keepAudio;
+    const writer = keep
+      ? new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('OUTPUT_FAILED', m)) })
+      : null;
+    const run = this.deps.createRun({
+      source, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs,
+      ...(writer ? { onAudio: (pcm: Int16Array) => writer.write(pcm) } : {}),
+    });
     this.run = run;
     this.offRun = run.on((e) => this.onRun(run, e));
     try {

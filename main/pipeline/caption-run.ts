@@ -28,6 +28,8 @@ export interface RunConfig {
   /** File sources only: 1 = real time. */
   speed?: number;
   backlogSeconds?: number;
+  /** Every frame sent to the service, at its rate (kept meeting audio). */
+  onAudio?(pcm: Int16Array): void;
 }
 
 export interface RunDeps {
@@ -241,6 +243,7 @@ export class CaptionRun {
         if (this.paused) continue;
         this.meter(samples);
         this.session.pushAudio(samples);
+        this.config.onAudio?.(samples);
       }
     } catch (err) {
       // Capture died (device gone, capture process killed, a damaged file): the run ends with

@@ -56,6 +56,8 @@ const history: HistoryBridge = {
   transcribeFile: (request) => invoke('transcribe:start', request),
   cancelTranscription: () => invoke('transcribe:cancel'),
   transcriptionStatus: () => invoke('transcribe:status'),
+  improve: (audio) => invoke('history:improve', audio),
+  resolveImproved: (choice) => invoke('history:resolve-improved', choice),
   on: listener(['history:appended', 'transcribe:progress'] as const),
 };
 

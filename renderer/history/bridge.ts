@@ -1,7 +1,7 @@
 /** The one place the history window touches the preload bridge. */
 import { BRIDGE_GLOBAL, type HistoryBridge } from '../../shared/ipc-contract.js';
 
-const METHODS: (keyof HistoryBridge)[] = ['get', 'exportAs', 'copy', 'transcribeFile', 'cancelTranscription', 'transcriptionStatus', 'on'];
+const METHODS: (keyof HistoryBridge)[] = ['get', 'exportAs', 'copy', 'transcribeFile', 'cancelTranscription', 'transcriptionStatus', 'improve', 'resolveImproved', 'on'];
 
 export function historyBridge(): HistoryBridge | null {
   const b = (window as unknown as Record<string, unknown>)[BRIDGE_GLOBAL] as Partial<HistoryBridge> | undefined;

@@ -78,6 +78,20 @@ export class HistoryState {
     this.transcription = await this.bridge.transcribeFile({ translate: this.translate, diarize: this.diarize && !this.translate });
   }
 
+  /** Improve transcript: the session's kept audio goes to pre-recorded transcription. */
+  async improve(audio: string): Promise<void> {
+    if (!this.bridge) return;
+    this.transcription = await this.bridge.improve(audio);
+  }
+
+  async resolveImproved(keep: 'improved' | 'live', keepAudio: boolean): Promise<void> {
+    const p = this.transcription;
+    if (!this.bridge || p.state !== 'improved') return;
+    await this.bridge.resolveImproved({ audio: p.audio, keep, keepAudio });
+    this.transcription = { state: 'idle' };
+    await this.load();
+  }
+
   async cancelTranscription(): Promise<void> {
     await this.bridge?.cancelTranscription();
   }

@@ -5,6 +5,7 @@
  * https://www.electronjs.org/docs/latest/api/app
  * https://www.electronjs.org/docs/latest/api/session
  */
+import { tmpdir } from 'node:os';
 import { appEvents } from './app-events.js';
 import { BrowserWindowStandin, installBindings } from './browser-window.js';
 import { protocolModule, protocols } from './protocol.js';
@@ -52,6 +53,8 @@ const appImpl = Object.assign(appEvents, {
     const config = world.requireConfig();
     if (name === 'userData') return config.userData;
     if (name === 'documents') return config.documents;
+    // "temp: Temporary directory." (same page)
+    if (name === 'temp') return tmpdir();
     throw notImplemented(`app.getPath('${name}')`);
   },
   // https://www.electronjs.org/docs/latest/api/app#appquit: before-quit, then every window is

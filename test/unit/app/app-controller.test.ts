@@ -89,6 +89,7 @@ function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailure
       return { rmsDb: -40, peakDb: -12 };
     },
     hoverUnlock: opts.hoverUnlock ?? true,
+    keptAudio: { root: '/data/kept-audio', newId: () => 's-test' },
     history,
     clock,
     coalesceMs: 33,
@@ -318,6 +319,15 @@ describe('AppController', () => {
     await t.controller.init();
     t.controller.setPaused(true);
     await expect(t.controller.testLevel('mic', 3000, () => {})).rejects.toThrow(/paused/);
+  });
+
+  it('keeps the session audio only when the person turned it on, within their limit', async () => {
+    const off = setup({ key: 'k' });
+    await off.controller.init();
+    expect(off.pipeline.starts[0]!.keepAudio).toBeUndefined();
+    const on = setup({ key: 'k', settings: { keepAudio: true, keepAudioLimitMb: 300 } });
+    await on.controller.init();
+    expect(on.pipeline.starts[0]!.keepAudio).toEqual({ root: '/data/kept-audio', id: 's-test', maxBytes: 300 * 1024 * 1024 });
   });
 
   it('after a refused key, saving a new key starts captions again', async () => {

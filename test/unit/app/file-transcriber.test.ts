@@ -13,6 +13,8 @@ const RESULT: FileTranscript = {
 };
 
 function setup(opts: { key?: string; file?: string | null; run?: (job: Parameters<FileTranscriberDeps['transcribe']>[0]) => Promise<FileTranscript> } = {}) {
+  const kept: string[] = [];
+  const replaced: { audio: string; info: Record<string, string>; segments: Segment[] }[] = [];
   const clock = new FakeClock();
   const pushed: TranscriptionProgress[] = [];
   const history: { info: Record<string, string>; segments: Segment[] }[] = [];
@@ -23,10 +25,16 @@ function setup(opts: { key?: string; file?: string | null; run?: (job: Parameter
     preferences: () => ({ language: '', prompt: 'Earshot', model: 'whisper-v3' }),
     transcribe: async (job) => { jobs.push(job); return opts.run ? opts.run(job) : RESULT; },
     addToHistory: (info, segments) => history.push({ info, segments }),
+    keptAudio: {
+      toWav: async (id) => { kept.push(`wav:${id}`); return { path: `/tmp/${id}.wav`, offsetSeconds: 120, dispose: () => kept.push(`dispose:${id}`) }; },
+      describe: (id) => `session ${id}`,
+      remove: (id) => kept.push(`remove:${id}`),
+    },
+    replaceWithImproved: (audio, info, segments) => replaced.push({ audio, info, segments }),
     publish: (p) => pushed.push(p),
     clock,
   });
-  return { t, clock, pushed, history, jobs };
+  return { t, clock, pushed, history, jobs, kept, replaced };
 }
 
 describe('FileTranscriber', () => {
@@ -73,6 +81,30 @@ describe('FileTranscriber', () => {
     expect(await running).toEqual({ state: 'cancelled', file: 'meeting.flac' });
     expect(s.history).toEqual([]);
     expect(s.t.busy).toBe(false);
+  });
+
+  it('improves a session from its kept audio, on the session\'s timeline, and waits for the person\'s choice', async () => {
+    const s = setup();
+    const end = await s.t.improve('s-1');
+    expect(s.jobs[0]!.path).toBe('/tmp/s-1.wav');
+    expect(s.jobs[0]!.options).toMatchObject({ model: 'whisper-v3', diarize: true, translate: false });
+    expect(end).toMatchObject({ state: 'improved', audio: 's-1', speakers: 2, segments: [{ start: 120, end: 121, speaker: 'Speaker A' }, { start: 122 }] });
+    expect(s.kept).toEqual(['wav:s-1', 'dispose:s-1']); // the temporary WAV is gone either way
+    expect(s.replaced).toEqual([]); // nothing changes until the person chooses
+    s.t.resolveImproved({ audio: 's-1', keep: 'improved', keepAudio: false });
+    expect(s.replaced).toEqual([expect.objectContaining({ audio: 's-1', info: expect.objectContaining({ kind: 'improved', of: 's-1' }) })]);
+    expect(s.kept.at(-1)).toBe('remove:s-1');
+    expect(s.t.status()).toEqual({ state: 'idle' });
+  });
+
+  it('keeps the live captions, and the audio when asked', async () => {
+    const s = setup();
+    await s.t.improve('s-2');
+    s.t.resolveImproved({ audio: 's-2', keep: 'live', keepAudio: true });
+    expect(s.replaced).toEqual([]);
+    expect(s.kept).not.toContain('remove:s-2');
+    s.t.resolveImproved({ audio: 's-2', keep: 'improved', keepAudio: false }); // nothing pending any more
+    expect(s.replaced).toEqual([]);
   });
 
   it('without a Fireworks key, says where to add one and opens no dialog', async () => {

@@ -35,7 +35,7 @@ let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'earshot-history-')); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function setup(finals: Segment[] = []) {
+function setup(finals: Segment[] = [], kept: Record<string, number> = {}) {
   const listeners = new Set<(d: CaptionDiff) => void>();
   const sent: Segment[][] = [];
   const errors: string[] = [];
@@ -52,6 +52,7 @@ function setup(finals: Segment[] = []) {
     chooseExportPath: async (format, name) => { exported.push({ format, name }); return exportPath; },
     now: () => new Date(Date.UTC(2025, 0, 2, 10, minute++)),
     onError: (m) => errors.push(m),
+    keptAudioSeconds: (id) => kept[id] ?? null,
   });
   const emit = (d: CaptionDiff) => { for (const l of listeners) l(d); };
   return { service, emit, sent, errors, exported, setExportPath: (p: string | null) => { exportPath = p; } };
@@ -123,6 +124,22 @@ describe('HistoryService', () => {
     const view = await t.service.view();
     expect(view.segments.map((s) => s.text)).toEqual(['said before the switch', 'said after']);
     expect(readFileSync(t.service.journalPath, 'utf8')).not.toContain('"remove"');
+  });
+
+  it('offers Improve transcript for a session whose audio was kept; the improved one then takes its place', async () => {
+    const t = setup([], { 's-1': 754 });
+    t.service.setEnabled(true);
+    t.service.startRun({ provider: 'fireworks', audio: 's-1' });
+    t.emit(diff(1, [seg('1:0', 'hello wrld', true, 0, 2)]));
+    t.service.endRun();
+    t.service.startRun({ provider: 'fireworks', audio: 's-gone' }); // its audio was deleted
+    t.emit(diff(2, [seg('1:0', 'later', true, 0, 1)]));
+    t.service.endRun();
+    expect((await t.service.view()).runs.map((r) => r.audio)).toEqual([{ id: 's-1', seconds: 754 }, undefined]);
+    t.service.replaceWithImproved('s-1', { kind: 'improved', of: 's-1' }, [{ ...seg('i1', 'Hello world.', true, 0, 2), speaker: 'Speaker A' }]);
+    const view = await t.service.view();
+    expect(view.segments.map((x) => x.text)).toEqual(['later', 'Hello world.']);
+    expect(view.runs.at(-1)).toMatchObject({ title: 'Improved transcript', improvedFrom: 's-1' });
   });
 
   it('keeps the language the service heard with the run, on disk and in memory', async () => {

@@ -53,7 +53,7 @@ describe('preload', () => {
     const names = (href: string) => Object.keys(load(href).exposed.earshot as object).sort();
     expect(names('app://earshot/overlay.html')).toEqual(['getSnapshot', 'getStyle', 'hoverUnlock', 'on', 'resize', 'setClickThrough']);
     expect(names('app://earshot/settings.html')).toEqual(['clearKey', 'endPreview', 'get', 'listDevices', 'on', 'previewStyle', 'save', 'setKey', 'testLevel']);
-    expect(names('app://earshot/history.html')).toEqual(['cancelTranscription', 'copy', 'exportAs', 'get', 'on', 'transcribeFile', 'transcriptionStatus']);
+    expect(names('app://earshot/history.html')).toEqual(['cancelTranscription', 'copy', 'exportAs', 'get', 'improve', 'on', 'resolveImproved', 'transcribeFile', 'transcriptionStatus']);
     expect(names('app://earshot/capture.html')).toEqual(['chunk', 'on', 'status']);
     const api = load('app://earshot/settings.html').exposed.earshot as Record<string, unknown>;
     for (const v of Object.values(api)) expect(typeof v).toBe('function');

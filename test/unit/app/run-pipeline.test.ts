@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keptAudioInfo } from '../../../main/audio/kept-audio.js';
 import type { ProviderOptions } from '../../../main/stt/provider.js';
 import { describe, expect, it } from 'vitest';
 import type { PipelineEvents } from '../../../main/app/pipeline-port.js';
@@ -51,7 +55,7 @@ function setup() {
     clock,
     stopTimeoutMs: 1000,
     openSource: async () => { const s = fakeSource(); sources.push(s); return s; },
-    provider: (id) => ({ id, label: id } as never),
+    provider: (id) => ({ id, label: id, sampleRate: 16000 } as never),
     createRun: (config) => { const r = new FakeRun(config); runs.push(r); return r; },
   });
   const events: { [K in keyof PipelineEvents]?: PipelineEvents[K][] } = {};
@@ -68,6 +72,17 @@ describe('RunPipeline', () => {
     await t.pipeline.start(config);
     expect(t.runs[0]!.config.providerOptions).toEqual({ apiKey: 'k', model: 'fireworks-asr-large', endpoint: undefined, language: 'en', prompt: undefined });
     expect(t.runs[0]!.config.frameMs).toBe(50);
+  });
+
+  it('writes what the run sends to the kept-audio folder only when asked', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'earshot-run-kept-'));
+    const t = setup();
+    await t.pipeline.start(config);
+    expect(t.runs[0]!.config.onAudio).toBeUndefined();
+    await t.pipeline.start({ ...config, keepAudio: { root, id: 's-1', maxBytes: 1e6 } });
+    t.runs[1]!.config.onAudio!(Int16Array.from([1, 2, 3]));
+    expect(keptAudioInfo(root, 's-1')).toMatchObject({ bytes: 6 });
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('keeps one revision sequence across runs, removing the old captions first', async () => {
