@@ -28,10 +28,18 @@ function installFakeBridge(opts: { segments: Segment[]; enabled: boolean }): voi
   w.earshot = {
     get: async () => ({
       enabled: opts.enabled, segments: opts.segments, skippedLines: 0,
-      runs: [{ startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 0 }, { startedAt: '2025-01-02T11:00:00.000Z', firstIndex: 3 },
+      runs: [{ startedAt: '2025-01-02T10:00:00.000Z', firstIndex: 0, audio: { id: 's-1', seconds: 125 } }, { startedAt: '2025-01-02T11:00:00.000Z', firstIndex: 3 },
         { startedAt: '2025-01-02T12:00:00.000Z', firstIndex: 4, title: 'standup.flac (transcribed)' }],
     }),
     transcriptionStatus: async () => ({ state: 'idle' }),
+    improve: async (audio: string) => {
+      calls.push(['improve', audio]);
+      return { state: 'improved', file: 'kept audio', audio, speakers: 2, segments: [
+        { id: 'i1', text: 'Welcome to the quarterly review.', start: 1.2, end: 3.4, final: true, speaker: 'Speaker A' },
+        { id: 'i2', text: 'Revenue grew by 12 percent.', start: 4, end: 6.5, final: true, speaker: 'Speaker B' },
+      ] };
+    },
+    resolveImproved: async (choice: unknown) => { calls.push(['resolve', choice]); },
     cancelTranscription: async () => { calls.push(['cancel']); cancel?.(); },
     // Plays what main pushes while a file goes up: upload progress, the wait, then the end.
     transcribeFile: (r: { translate: boolean; diarize: boolean }) => new Promise((resolve) => {
@@ -86,6 +94,22 @@ describe('history window', () => {
     // The transcribed run is titled, and its speakers are shown.
     expect(await page.locator('.run').allTextContents()).toContainEqual(expect.stringContaining('standup.flac (transcribed)'));
     expect(await page.locator('[data-testid="segment"] .text').last().textContent()).toBe('Speaker A: From the recording.');
+    await page.close();
+  });
+
+  it('improves a session from its kept audio: both versions side by side, the person keeps one', async () => {
+    const { page, calls } = await openHistory();
+    await page.getByTestId('improve').click();
+    const choice = page.getByTestId('improved-choice');
+    await choice.waitFor();
+    expect(await choice.getByTestId('improved-text').innerText()).toMatch(/Speaker A: Welcome.*\n.*Speaker B: Revenue grew by 12 percent\./s);
+    expect(await choice.locator('ol').first().innerText()).toContain('Revenue grew by twelve percent.'); // the live version of that session
+    await choice.getByLabel('Also keep the audio file').check();
+    await choice.getByRole('button', { name: 'Keep the improved transcript' }).click();
+    await expect.poll(async () => (await calls()).filter((c) => c[0] === 'improve' || c[0] === 'resolve')).toEqual([
+      ['improve', 's-1'], ['resolve', { audio: 's-1', keep: 'improved', keepAudio: true }],
+    ]);
+    await expect.poll(() => page.getByTestId('improved-choice').count()).toBe(0);
     await page.close();
   });
 
