@@ -25,6 +25,8 @@ export interface Settings {
   model: string;
   /** '' = the provider's default endpoint. */
   endpoint: string;
+  /** Recordings and Improve transcript: '' = Fireworks' own pre-recorded hosts. */
+  fileEndpoint: string;
   /** '' = provider default / auto-detect. */
   language: string;
   /** Languages used lately, newest first (the tray offers them for a quick switch). */
@@ -63,6 +65,7 @@ export const DEFAULT_SETTINGS: Settings = {
   provider: 'fireworks',
   model: 'fireworks-asr-large',
   endpoint: '',
+  fileEndpoint: '',
   language: 'en',
   recentLanguages: [],
   prompt: '',
@@ -153,6 +156,19 @@ export function checkEndpoint(value: string): string | null {
   return `The endpoint must start with wss:// (it is ${url.protocol}//).`;
 }
 
+/** Recordings (pre-recorded transcription): https://, or http:// to this machine only. */
+export function checkFileEndpoint(value: string): string | null {
+  if (value === '') return null;
+  let url: URL;
+  try { url = new URL(value); } catch { return `"${value}" is not a URL. Use https://host, or leave it empty for Fireworks' own address.`; }
+  if (url.username || url.password || url.search) return 'Give only the address (https://host/path); the key has its own field.';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:') {
+    return LOOPBACK_HOSTS.has(url.hostname) ? null : `http:// sends audio unencrypted, so it is only allowed for 127.0.0.1, ::1 or localhost; use https://${url.host}${url.pathname}.`;
+  }
+  return `The recordings endpoint must start with https:// (it is ${url.protocol}//).`;
+}
+
 function checkHost(v: unknown): string | null {
   if (typeof v !== 'string' || v === '') return 'Host must be an IP address such as 127.0.0.1 (this computer only) or 0.0.0.0 (every network).';
   const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -224,6 +240,7 @@ export function parseSettings(input: unknown): ParsedSettings {
     isProviderId(v) ? null : `Unknown provider "${String(v)}". Choose one of: ${Object.values(PROVIDERS).map((p) => p.label).join(', ')}.`);
   const info = PROVIDERS[provider];
   const endpoint = r.field(input, 'endpoint', d.endpoint, (v) => (typeof v === 'string' ? checkEndpoint(v.trim()) : 'The endpoint must be text.'), (v) => (v as string).trim());
+  const fileEndpoint = r.field(input, 'fileEndpoint', d.fileEndpoint, (v) => (typeof v === 'string' ? checkFileEndpoint(v.trim()) : 'The endpoint must be text.'), (v) => (v as string).trim());
   const defaultModel = provider === d.provider ? d.model : info.defaultModel;
   const model = r.field(input, 'model', defaultModel, (v) => {
     if (typeof v !== 'string' || v.trim() === '') return `Choose a model for ${info.label}: ${info.models.join(', ')}.`;
@@ -280,7 +297,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   }
   return {
     settings: {
-      provider, model, endpoint, language, recentLanguages, prompt, source, frameMs, preset, style,
+      provider, model, endpoint, fileEndpoint, language, recentLanguages, prompt, source, frameMs, preset, style,
       clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, keepAudio, keepAudioLimitMb, overlayServer,
     },
     errors: r.errors,

@@ -150,7 +150,10 @@ async function startApp(): Promise<void> {
     },
     apiKey: () => keys.keyFor('fireworks'),
     preferences: () => ({ language: settings.get().language, prompt: settings.get().prompt, model: fireworksPrerecorded.defaultModel }),
-    transcribe: (job) => transcribeFile({ ...job, service: fireworksPrerecorded }, { upload: httpUpload, clock: systemClock, random: systemRandom, epochNow: () => Date.now() }),
+    transcribe: (job) => transcribeFile(
+      { ...job, service: fireworksPrerecorded, ...(settings.get().fileEndpoint ? { endpoint: settings.get().fileEndpoint } : {}) },
+      { upload: httpUpload, clock: systemClock, random: systemRandom, epochNow: () => Date.now() },
+    ),
     addToHistory: (info, segments) => history.addFileTranscript(info, segments),
     keptAudio: {
       toWav: async (id) => {
