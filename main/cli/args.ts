@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { EarshotError } from '../../shared/errors.js';
 import { PROVIDERS, PROVIDER_IDS, isProviderId, type ProviderId } from '../../shared/providers.js';
 import { parseHttpEndpoint } from '../prerecorded/http-endpoint.js';
+import { NO_PRERECORDED, PRERECORDED_SERVICES } from '../prerecorded/services.js';
 import { parseEndpoint } from '../stt/endpoint.js';
 
 export type TranscriptFormat = 'json' | 'srt' | 'vtt' | 'txt';
@@ -37,7 +38,8 @@ export interface CaptionArgs {
 export interface TranscribeArgs {
   command: 'transcribe';
   path: string;
-  provider: 'fireworks';
+  /** A key of PRERECORDED_SERVICES. */
+  provider: 'fireworks' | 'together' | 'openai';
   model: string;
   endpoint: string | undefined;
   apiKey: string | undefined;
@@ -99,12 +101,13 @@ Exit status: 0 done (file ended, Ctrl+C, SIGTERM or SIGHUP), 1 captioning failed
 key), 2 bad usage (checked before any audio is sent: options, --endpoint, --out, overlay port).
 Captioning goes on if stdout or stderr is closed or full; --out is still written.
 
-Transcribe options (a recording, sent whole to the pre-recorded service; WAV, FLAC, MP3…,
-up to 1 GB for Fireworks):
-  --provider P        fireworks (the only pre-recorded service so far)
-  --model M           whisper-v3 (default, most accurate) | whisper-v3-turbo (faster)
+Transcribe options (a recording, sent whole to the pre-recorded service; WAV, FLAC, MP3…):
+  --provider P        fireworks (default; up to 1 GB), together (500 MB) or openai (25 MB)
+  --model M           fireworks: whisper-v3 (default) | whisper-v3-turbo (faster);
+                      together: openai/whisper-large-v3; openai: whisper-1 (--diarize
+                      uses gpt-4o-transcribe-diarize)
   --endpoint URL      override the service's base URL (https://; http:// only for localhost)
-  --api-key KEY       API key (default: FIREWORKS_API_KEY). Never printed.
+  --api-key KEY       API key (default: the provider's variable, e.g. FIREWORKS_API_KEY)
   --language CODE|auto  the spoken language, or auto (default) to let the service detect it
   --prompt TEXT       vocabulary or style hint
   --temperature T     decoding temperature 0-1 (default: the service's, 0)
@@ -240,7 +243,6 @@ export function parseCli(argv: readonly string[]): CliCommand {
   };
 }
 
-const PRERECORDED_MODELS = ['whisper-v3', 'whisper-v3-turbo'];
 
 function parseTranscribe(rest: string[]): TranscribeArgs | { command: 'help'; topic: string } {
   let parsed;
@@ -261,11 +263,13 @@ function parseTranscribe(rest: string[]): TranscribeArgs | { command: 'help'; to
   if (values.help) return { command: 'help', topic: 'transcribe' };
   if (positionals.length !== 1) bad(positionals.length ? `transcribe takes one file, got ${positionals.length}: ${positionals.join(' ')}` : 'transcribe needs the path of a recording, e.g. earshot transcribe meeting.wav');
   const provider = values.provider ?? 'fireworks';
-  if (provider !== 'fireworks') {
-    bad(isProviderId(provider) ? `--provider ${provider} has no pre-recorded transcription in Earshot yet; use fireworks` : `--provider must be fireworks, got "${provider}"`);
+  const service = PRERECORDED_SERVICES[provider];
+  if (!service) {
+    const why = NO_PRERECORDED[provider];
+    bad(why ? `--provider ${provider}: ${why}; use ${Object.keys(PRERECORDED_SERVICES).join(', ')}` : `--provider must be one of ${Object.keys(PRERECORDED_SERVICES).join(', ')}, got "${provider}"`);
   }
-  const model = values.model ?? 'whisper-v3';
-  if (!PRERECORDED_MODELS.includes(model)) bad(`--model for file transcription must be one of ${PRERECORDED_MODELS.join(', ')}, got "${model}"`);
+  const model = values.model ?? service.defaultModel;
+  if (!service.models.includes(model)) bad(`--model for ${service.label} file transcription must be one of ${service.models.join(', ')}, got "${model}"`);
   const language = values.language === undefined || values.language === 'auto' ? undefined : values.language;
   if (language !== undefined && !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(language)) bad(`--language must be a language code such as en, de or zh-hant, or auto, got "${language}"`);
   if (values.diarize && values.translate) bad('--diarize and --translate cannot be combined: the translation service labels no speakers');
@@ -285,7 +289,7 @@ function parseTranscribe(rest: string[]): TranscribeArgs | { command: 'help'; to
   return {
     command: 'transcribe',
     path: positionals[0]!,
-    provider: 'fireworks',
+    provider: provider as TranscribeArgs['provider'],
     model,
     endpoint: values.endpoint,
     apiKey: values['api-key'],

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { Segment } from '../../shared/captions.js';
 import { EarshotError } from '../../shared/errors.js';
 import { renderTranscript, writeTranscript } from '../captions/export.js';
-import { fireworksPrerecorded } from '../prerecorded/fireworks-service.js';
+import { PRERECORDED_SERVICES } from '../prerecorded/services.js';
 import { parseHttpEndpoint } from '../prerecorded/http-endpoint.js';
 import { httpUpload } from '../prerecorded/http-upload.js';
 import { transcribeFile } from '../prerecorded/transcribe-job.js';
@@ -32,7 +32,7 @@ export async function runTranscribe(args: TranscribeArgs, io: CliIo): Promise<nu
   try {
     result = await transcribeFile({
       path: args.path,
-      service: fireworksPrerecorded,
+      service: PRERECORDED_SERVICES[args.provider]!,
       options: {
         model: args.model, diarize: args.diarize, translate: args.translate,
         ...(args.language ? { language: args.language } : {}),

@@ -42,6 +42,11 @@ export interface PrerecordedServerOptions {
   detectedLanguage?: string;
   /** Benchmarks: count and hash the upload without keeping it, answer an empty transcript. */
   discardAudio?: boolean;
+  /**
+   * Whose answers to give (prerecorded.md): Fireworks (speaker_id on words and segments),
+   * Together (top-level speaker_segments), OpenAI (diarized_json segments with `speaker`).
+   */
+  flavor?: 'fireworks' | 'together' | 'openai';
 }
 
 export interface PrerecordedServer {
@@ -62,13 +67,13 @@ function decodeTo16kMono(bytes: Buffer): Promise<Int16Array> {
   });
 }
 
-async function verboseJson(audio: Buffer, fields: Record<string, string>, translate: boolean, detected: string) {
+async function verboseJson(audio: Buffer, fields: Record<string, string>, translate: boolean, detected: string, flavor: NonNullable<PrerecordedServerOptions['flavor']>) {
   const pcm = await decodeTo16kMono(audio);
   const rec = new ToneRecognizer({ rate: 16000 });
   rec.feed(pcm);
   rec.flush();
   const words = rec.words();
-  const diarize = !translate && fields.diarize === 'true';
+  const diarize = !translate && fields.diarize === 'true' && flavor === 'fireworks';
   // Speakers take turns sentence by sentence, in a format the docs leave open ("SPEAKER_00").
   const sentences = groupSentences(words);
   const segments = sentences.map((ws, i) => {
@@ -79,9 +84,27 @@ async function verboseJson(audio: Buffer, fields: Record<string, string>, transl
       words: ws.map((w) => ({ word: w.text, start: w.start, end: w.end, probability: 0.99, hallucination_score: 0, language: 'en', ...speaker })),
     };
   });
+  const heard = translate ? 'en' : fields.language && fields.language !== 'auto' ? fields.language : detected;
+  const text = words.map((w) => w.text).join(' ');
+  if (flavor === 'openai' && fields.response_format === 'diarized_json') {
+    return {
+      task: 'transcribe', duration: pcm.length / 16000, text,
+      segments: sentences.map((ws, i) => ({ id: `seg_${i}`, type: 'transcript.text.segment', speaker: i % 2 ? 'B' : 'A', start: ws[0]!.start, end: ws.at(-1)!.end, text: ws.map((w) => w.text).join(' ') })),
+    };
+  }
+  if (flavor === 'together' && fields.diarize === 'true' && !translate) {
+    return {
+      task: 'transcribe', language: heard, duration: pcm.length / 16000, text,
+      segments: segments.map(({ words: _w, ...s }) => s),
+      speaker_segments: sentences.map((ws, i) => ({
+        id: i, speaker_id: `SPEAKER_0${i % 2}`, start: ws[0]!.start, end: ws.at(-1)!.end, text: ws.map((w) => w.text).join(' '),
+        words: ws.map((w, k) => ({ id: k, word: w.text, start: w.start, end: w.end, speaker_id: `SPEAKER_0${i % 2}` })),
+      })),
+    };
+  }
   return {
     task: translate ? 'translate' : 'transcribe',
-    language: translate ? 'en' : fields.language || detected,
+    language: heard,
     duration: pcm.length / 16000,
     text: words.map((w) => w.text).join(' '),
     words: segments.flatMap((s) => s.words),
@@ -150,7 +173,7 @@ export async function startPrerecordedServer(options: PrerecordedServerOptions):
       if (!fileBytes) { answer(400, errorBody('invalid_request_error', 'No file')); return; }
       if (options.discardAudio) { answer(200, JSON.stringify({ task: 'transcribe', language: 'en', duration: 0, text: '', segments: [] })); return; }
       const respond = () => {
-        verboseJson(audio, record.fields, translate, options.detectedLanguage ?? 'en').then(
+        verboseJson(audio, record.fields, translate, options.detectedLanguage ?? 'en', options.flavor ?? 'fireworks').then(
           (body) => answer(200, JSON.stringify(body)),
           () => answer(400, errorBody('invalid_request_error', 'Could not decode the audio file')),
         );
