@@ -78,6 +78,8 @@ export class AppController {
   private status: ConnectionStatus = { kind: 'idle' };
   private previewing = false;
   private heardLanguage = '';
+  /** The running session keeps its audio (for Improve transcript). */
+  private keepingAudio = false;
   private waitingForKey = false;
   private current: Settings;
   private readonly coalescer: DiffCoalescer;
@@ -159,6 +161,7 @@ export class AppController {
         this.emitState();
         const kept = s.keepAudio && this.deps.keptAudio ? { root: this.deps.keptAudio.root, id: this.deps.keptAudio.newId(), maxBytes: s.keepAudioLimitMb * 1024 * 1024 } : undefined;
         await this.deps.pipeline.start({ ...this.pipelineConfig(s, apiKey), ...(kept ? { keepAudio: kept } : {}) });
+        this.keepingAudio = kept !== undefined;
         this.deps.history.startRun({ provider: s.provider, model: s.model, source: s.source, ...(kept ? { audio: kept.id } : {}) });
       } catch (err) {
         this.running = false;
@@ -179,8 +182,16 @@ export class AppController {
       this.running = false;
       this.paused = false;
       this.deps.history.endRun();
+      this.offerImprove();
       this.emitState();
     });
+  }
+
+  /** A session whose audio was kept can be improved now; say so where the person looks. */
+  private offerImprove(): void {
+    if (!this.keepingAudio) return;
+    this.keepingAudio = false;
+    this.notify(errorInfo('NOTICE', 'This session\'s audio was kept: open History and press Improve transcript for a more accurate transcript with speakers.'));
   }
 
   async restart(): Promise<void> {
@@ -328,6 +339,7 @@ export class AppController {
     this.running = false;
     this.paused = false;
     this.deps.history.endRun();
+    this.offerImprove();
     this.emitState();
   }
 

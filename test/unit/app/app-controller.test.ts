@@ -328,6 +328,10 @@ describe('AppController', () => {
     const on = setup({ key: 'k', settings: { keepAudio: true, keepAudioLimitMb: 300 } });
     await on.controller.init();
     expect(on.pipeline.starts[0]!.keepAudio).toEqual({ root: '/data/kept-audio', id: 's-test', maxBytes: 300 * 1024 * 1024 });
+    await on.controller.stop();
+    expect((on.sentOn('notice').filter((n) => n.page === 'overlay').at(-1)!.payload as { detail: string }).detail).toMatch(/Improve transcript/);
+    await off.controller.stop();
+    expect(off.sentOn('notice')).toHaveLength(0);
   });
 
   it('after a refused key, saving a new key starts captions again', async () => {
