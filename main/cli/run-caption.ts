@@ -83,6 +83,8 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
         view.notice(`warning: ${describeError(e.error)}`);
         break;
       case 'language': {
+        // Worth a line when the service chose (auto) or heard something other than what was asked.
+        if (args.language !== undefined && e.code.toLowerCase() === args.language.toLowerCase()) break;
         const name = languageName(e.code);
         view.notice(`language: ${safeText(e.code)}${name !== e.code ? ` (${name})` : ''}`);
         break;
