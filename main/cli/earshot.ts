@@ -10,6 +10,12 @@ const stderr = guardOutput(process.stderr);
 /** SIGHUP (terminal closed, ssh dropped) ends the run like Ctrl+C: the transcript is kept. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+// A closing terminal may hang up more than once, and the last one can land after the run has
+// stopped listening, while --out is written or output drains: with no listener at all, Node
+// would die of it there. The run's own handlers decide what a hang-up means; this one only
+// keeps a late one from killing the process.
+process.on('SIGHUP', () => undefined);
+
 const code = await main(process.argv.slice(2), {
   stdout,
   stderr,
