@@ -4,6 +4,7 @@
  * from PulseAudio through the Fireworks-faithful streaming server, then History sends the
  * kept audio to the Fireworks-faithful pre-recorded server, shows the improved text with
  * speakers next to the live captions, keeps it on request, and exports it with speakers.
+ * Then Transcribe a recording… from the tray, through the (stand-in) open-file dialog.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,4 +102,22 @@ describe('Improve transcript in the desktop app', () => {
     expect(text).toContain('<v Speaker A>');
     expect(text).toContain('<v Speaker B>');
   }, 150_000);
+
+  it('Transcribe a recording… from the tray: the file dialog, progress in History, the result as a History entry', async (ctx) => {
+    if (unavailable) { ctx.skip(); return; }
+    const { standin } = app;
+    const recording = speechFile(app.dir, 'recording', [1, 3, 5, 7, 9, 11], 3);
+    standin.queueOpenAnswer({ canceled: false, filePaths: [recording.path] });
+    standin.trayItem('Transcribe a recording…').click();
+    const { page: history } = await standin.waitForWindow('app://earshot/history.html');
+    await until('the transcript to be added', async () => /recording\.wav: \d+ captions? added, 2 speakers/.test(await wordsOf(history, '[data-testid="transcribe-status"]')),
+      30_000, 100, () => wordsOf(history, '[data-testid="transcribe-status"]'));
+    const asked = standin.world.openDialogs.at(-1)!;
+    expect(asked.parentTitle).toBe('Earshot history');
+    expect(asked.options.properties).toEqual(['openFile']);
+    await until('History to list the recording', async () => /recording\.wav \(transcribed\)/.test(await wordsOf(history, 'main')));
+    const listed = await wordsOf(history, '[data-testid="segment"] .text');
+    for (const w of recording.words) expect(listed).toContain(w.text);
+    expect(files.requests.at(-1)!.file?.filename).toBe('recording.wav');
+  }, 60_000);
 });

@@ -95,6 +95,10 @@ export function queueSaveAnswer(answer: { canceled: boolean; filePath?: string }
   world.saveAnswers.push(answer);
 }
 
+export function queueOpenAnswer(answer: { canceled: boolean; filePaths?: string[] }): void {
+  world.openAnswers.push(answer);
+}
+
 /**
  * A person starts Earshot again while it runs: https://www.electronjs.org/docs/latest/api/app#event-second-instance
  * is emitted in this (the first) instance with the second one's argv and working directory.

@@ -63,8 +63,21 @@ async function showSaveDialog(a: unknown, b?: unknown): Promise<{ canceled: bool
   return answer.canceled ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer.filePath ?? '' };
 }
 
+// https://www.electronjs.org/docs/latest/api/dialog#dialogshowopendialogwindow-options
+// Resolves with { canceled, filePaths }: "filePaths string[] - An array of file paths chosen by
+// the user. If the dialog is cancelled this will be an empty array."
+async function showOpenDialog(a: unknown, b?: unknown): Promise<{ canceled: boolean; filePaths: string[] }> {
+  const parent = a instanceof BrowserWindowStandin ? a : null;
+  const options = (parent ? b : a) as SaveOptions;
+  world.openDialogs.push({ options, parentTitle: parent ? parent.getTitle() : null });
+  const answer = world.openAnswers.shift();
+  if (!answer) throw new Error('stand-in: showOpenDialog was called but the test queued no answer');
+  return answer.canceled ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: answer.filePaths ?? [] };
+}
+
 export const dialog = strict({
   showSaveDialog,
+  showOpenDialog,
   // https://www.electronjs.org/docs/latest/api/dialog#dialogshowerrorboxtitle-content
   showErrorBox: (title: string, content: string) => { world.errorBoxes.push({ title, content }); },
 }, 'dialog');

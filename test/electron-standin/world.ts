@@ -31,6 +31,9 @@ export class World {
   /** showSaveDialog answers, in order; the test queues them (a person picking a path). */
   readonly saveAnswers: ({ canceled: boolean; filePath?: string })[] = [];
   readonly saveDialogs: SaveDialogCall[] = [];
+  /** showOpenDialog answers, in order (a person picking files). */
+  readonly openAnswers: ({ canceled: boolean; filePaths?: string[] })[] = [];
+  readonly openDialogs: SaveDialogCall[] = [];
   readonly errorBoxes: { title: string; content: string }[] = [];
   /** Anything the stand-in saw go wrong outside a call (a page that failed to load, a bridge error). */
   readonly problems: string[] = [];
