@@ -143,6 +143,16 @@ export class HistoryService implements HistoryRunPort {
     return { enabled: true, ...this.combine(replay.runs), skippedLines: replay.skippedLines };
   }
 
+  /** Kept-audio ids the history can still offer Improve transcript for (the journal's runs). */
+  async reachableAudio(): Promise<Set<string>> {
+    if (!this.enabled) return new Set();
+    let text = '';
+    try { text = await readFile(this.journalPath, 'utf8'); } catch { return new Set(); }
+    const runs = replayJournal(text).runs;
+    const improved = new Set(runs.flatMap((r) => (r.info?.kind === 'improved' && typeof r.info.of === 'string' ? [r.info.of] : [])));
+    return new Set(runs.flatMap((r) => (typeof r.info?.audio === 'string' && !improved.has(r.info.audio) ? [r.info.audio] : [])));
+  }
+
   /** The improved transcript of a session takes the place of its live captions. */
   replaceWithImproved(audio: string, info: Record<string, string>, segments: readonly Segment[]): void {
     this.addFileTranscript({ ...info, of: audio }, segments);

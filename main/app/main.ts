@@ -9,7 +9,7 @@ import { app, clipboard, dialog, globalShortcut, safeStorage, session } from 'el
 import { errorInfo, toErrorInfo } from '../../shared/errors.js';
 import type { DeviceInfo, MainToRenderer, PageId, SettingsView } from '../../shared/ipc-contract.js';
 import { rmSync } from 'node:fs';
-import { keptAudioInfo, removeKeptAudio, writeKeptWav } from '../audio/kept-audio.js';
+import { keptAudioInfo, pruneKeptAudio, removeKeptAudio, writeKeptWav } from '../audio/kept-audio.js';
 import { listAllDevices, resolveSource } from '../audio/system-audio.js';
 import { startOverlayServer } from '../overlay/overlay-server.js';
 import { CaptionRun } from '../pipeline/caption-run.js';
@@ -283,6 +283,12 @@ async function startApp(): Promise<void> {
     const dropped = overlayNotices.opened();
     if (dropped) notice(`${dropped} earlier messages were dropped while the captions window loaded.`);
   });
+
+  // Kept audio of sessions History can no longer reach (history off, or a crash before the run
+  // was journaled) is deleted at start, so the folder never grows past what History shows.
+  history.setEnabled(settings.get().historyEnabled);
+  const pruned = pruneKeptAudio(keptRoot, await history.reachableAudio());
+  if (pruned.length) log(`deleted kept audio of ${pruned.length} session(s) no longer in History`);
 
   await refreshDevices();
   updateTray();

@@ -149,6 +149,19 @@ export async function writeKeptWav(root: string, id: string, out: string): Promi
   return info;
 }
 
+/**
+ * Deletes kept audio that nothing can reach any more: sessions not in the history (history
+ * was off, or the run was removed). Without this, each session's limit would bound one
+ * session but not the folder. Returns the ids deleted.
+ */
+export function pruneKeptAudio(root: string, reachable: ReadonlySet<string>): string[] {
+  let names: string[] = [];
+  try { names = readdirSync(root); } catch { return []; }
+  const gone = names.filter((n) => /^[\w.-]+$/.test(n) && !reachable.has(n));
+  for (const id of gone) removeKeptAudio(root, id);
+  return gone;
+}
+
 export function removeKeptAudio(root: string, id: string): void {
   if (!/^[\w.-]+$/.test(id)) return;
   rmSync(join(root, id), { recursive: true, force: true });

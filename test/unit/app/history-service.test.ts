@@ -140,6 +140,9 @@ describe('HistoryService', () => {
     const view = await t.service.view();
     expect(view.segments.map((x) => x.text)).toEqual(['later', 'Hello world.']);
     expect(view.runs.at(-1)).toMatchObject({ title: 'Improved transcript', improvedFrom: 's-1' });
+    // Only the session still shown can be improved: its replaced twin's audio may go.
+    expect([...(await t.service.reachableAudio())]).toEqual(['s-gone']);
+    expect([...(await setup().service.reachableAudio())]).toEqual([]); // history off: nothing reachable after a restart
   });
 
   it('keeps the language the service heard with the run, on disk and in memory', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keptAudioInfo, KeptAudioWriter, removeKeptAudio, writeKeptWav } from '../../../main/audio/kept-audio.js';
+import { keptAudioInfo, KeptAudioWriter, pruneKeptAudio, removeKeptAudio, writeKeptWav } from '../../../main/audio/kept-audio.js';
 
 let root: string;
 beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'earshot-kept-')); });
@@ -52,5 +52,13 @@ describe('kept meeting audio', () => {
     removeKeptAudio(root, 'gone');
     expect(keptAudioInfo(root, 'gone')).toBeNull();
     expect(keptAudioInfo(root, '../etc')).toBeNull();
+  });
+
+  it('deletes the kept audio History can no longer reach, and only that', () => {
+    for (const id of ['s-kept', 's-orphan', 's-improved']) new KeptAudioWriter({ root, id, rate: RATE, maxBytes: 1e6, startedAt: new Date(0) }).write(ramp(0, 10));
+    expect(pruneKeptAudio(root, new Set(['s-kept'])).sort()).toEqual(['s-improved', 's-orphan']);
+    expect(keptAudioInfo(root, 's-kept')).not.toBeNull();
+    expect(keptAudioInfo(root, 's-orphan')).toBeNull();
+    expect(pruneKeptAudio(join(root, 'missing'), new Set())).toEqual([]);
   });
 });
