@@ -66,31 +66,11 @@ export class FileTranscriber {
     }
     if (!path) return this.set({ state: 'idle' });
     const file = basename(path);
-    const prefs = this.deps.preferences();
-    const controller = new AbortController();
-    this.controller = controller;
-    try {
-      const result = await this.deps.transcribe({
-        path,
-        apiKey,
-        signal: controller.signal,
-        options: {
-          model: prefs.model, translate: request.translate, diarize: request.diarize && !request.translate,
-          ...(prefs.language ? { language: prefs.language } : {}),
-          ...(prefs.prompt ? { prompt: prefs.prompt } : {}),
-        },
-        onStatus: (s) => this.onStatus(file, s),
-      });
-      const segments: Segment[] = result.segments.map((s) => ({ id: s.id, text: s.text, start: s.start, end: s.end, final: true, ...(s.speaker ? { speaker: s.speaker } : {}) }));
-      this.deps.addToHistory({ kind: 'file', file, task: result.task, model: prefs.model, ...(result.language ? { language: result.language } : {}) }, segments);
-      const speakers = new Set(segments.map((s) => s.speaker).filter(Boolean)).size;
-      return this.set({ state: 'done', file, segments: segments.length, speakers, ...(result.language ? { language: result.language } : {}) });
-    } catch (err) {
-      if (err instanceof EarshotError && err.code === 'CANCELLED') return this.set({ state: 'cancelled', file });
-      return this.set({ state: 'failed', file, error: toErrorInfo(err) });
-    } finally {
-      this.controller = null;
-    }
+    const model = this.deps.preferences().model;
+    return this.run(file, apiKey, async () => ({ path, offsetSeconds: 0 }), { model, translate: request.translate, diarize: request.diarize && !request.translate }, '', (result, segments) => {
+      this.deps.addToHistory({ kind: 'file', file, task: result.task, model, ...(result.language ? { language: result.language } : {}) }, segments);
+      return { state: 'done', file, segments: segments.length, speakers: speakersIn(segments), ...(result.language ? { language: result.language } : {}) };
+    });
   }
 
   cancel(): void {
@@ -109,27 +89,44 @@ export class FileTranscriber {
     const apiKey = this.deps.apiKey();
     if (!kept) return this.set({ state: 'failed', file, error: errorInfo('INTERNAL', 'kept audio is not available') });
     if (!apiKey) return this.set({ state: 'failed', file, error: errorInfo('KEY_MISSING', 'Improving a transcript uses Fireworks AI: add a Fireworks key in settings.') });
+    // On the session's own timeline, so the two versions line up side by side.
+    return this.run(file, apiKey, () => kept.toWav(audio), { model: 'whisper-v3', translate: false, diarize: true }, 'i', (result, segments) =>
+      ({ state: 'improved', file, audio, segments, speakers: speakersIn(segments), ...(result.language ? { language: result.language } : {}) }));
+  }
+
+  /**
+   * One recording through the service, cancellable, with progress: `input` gives the file (and
+   * where it starts on a session's timeline), `done` turns the transcript into the end state.
+   */
+  private async run(
+    file: string,
+    apiKey: string,
+    input: () => Promise<{ path: string; offsetSeconds: number; dispose?(): void }>,
+    options: Pick<TranscribeOptions, 'model' | 'translate' | 'diarize'>,
+    idPrefix: string,
+    done: (result: FileTranscript, segments: Segment[]) => TranscriptionProgress,
+  ): Promise<TranscriptionProgress> {
     const controller = new AbortController();
     this.controller = controller;
-    let wav: Awaited<ReturnType<NonNullable<FileTranscriberDeps['keptAudio']>['toWav']>> | null = null;
+    let source: Awaited<ReturnType<typeof input>> | null = null;
     try {
-      wav = await kept.toWav(audio);
+      source = await input();
       const prefs = this.deps.preferences();
       const result = await this.deps.transcribe({
-        path: wav.path, apiKey, signal: controller.signal,
-        options: { model: 'whisper-v3', translate: false, diarize: true, ...(prefs.language ? { language: prefs.language } : {}), ...(prefs.prompt ? { prompt: prefs.prompt } : {}) },
+        path: source.path, apiKey, signal: controller.signal,
+        options: { ...options, ...(prefs.language ? { language: prefs.language } : {}), ...(prefs.prompt ? { prompt: prefs.prompt } : {}) },
         onStatus: (s) => this.onStatus(file, s),
       });
-      const offset = wav.offsetSeconds;
-      // On the session's own timeline, so the two versions line up side by side.
-      const segments: Segment[] = result.segments.map((s) => ({ id: `i${s.id}`, text: s.text, start: s.start + offset, end: s.end + offset, final: true, ...(s.speaker ? { speaker: s.speaker } : {}) }));
-      const speakers = new Set(segments.map((s) => s.speaker).filter(Boolean)).size;
-      return this.set({ state: 'improved', file, audio, segments, speakers, ...(result.language ? { language: result.language } : {}) });
+      const offset = source.offsetSeconds;
+      const segments: Segment[] = result.segments.map((s) => ({
+        id: `${idPrefix}${s.id}`, text: s.text, start: s.start + offset, end: s.end + offset, final: true, ...(s.speaker ? { speaker: s.speaker } : {}),
+      }));
+      return this.set(done(result, segments));
     } catch (err) {
       if (err instanceof EarshotError && err.code === 'CANCELLED') return this.set({ state: 'cancelled', file });
       return this.set({ state: 'failed', file, error: toErrorInfo(err) });
     } finally {
-      wav?.dispose();
+      source?.dispose?.();
       this.controller = null;
     }
   }
@@ -164,4 +161,8 @@ export class FileTranscriber {
     this.deps.publish(p);
     return p;
   }
+}
+
+function speakersIn(segments: readonly Segment[]): number {
+  return new Set(segments.map((s) => s.speaker).filter(Boolean)).size;
 }

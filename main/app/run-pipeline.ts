@@ -46,6 +46,8 @@ export class RunPipeline implements PipelinePort {
   private revOffset = 0;
   private rev = 0;
   private lastFinals: Segment[] = [];
+  /** The kept meeting audio of the current run, closed when the run ends. */
+  private keptWriter: KeptAudioWriter | null = null;
   /** Captions of the last run stay on screen after it stops. */
   private lastSegments: Segment[] = [];
   private readonly listeners: Listeners = { status: new Set(), diff: new Set(), level: new Set(), warning: new Set(), language: new Set(), ended: new Set() };
@@ -60,9 +62,9 @@ export class RunPipeline implements PipelinePort {
     const spec = this.deps.provider(config.provider);
     const source = await this.deps.openSource(config.source);
     const keep = config.keepAudio;
-    const writer = keep
+    const writer = (this.keptWriter = keep
       ? new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('OUTPUT_FAILED', m)) })
-      : null;
+      : null);
     const run = this.deps.createRun({
       source, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs,
       ...(writer ? { onAudio: (pcm: Int16Array) => writer.write(pcm) } : {}),
@@ -147,6 +149,8 @@ export class RunPipeline implements PipelinePort {
     this.offRun?.();
     this.offRun = null;
     this.run = null;
+    this.keptWriter?.close();
+    this.keptWriter = null;
   }
 
   private emitDiff(diff: CaptionDiff): void {

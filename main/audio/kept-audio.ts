@@ -6,7 +6,7 @@
  * nothing already written). Past the size limit the oldest minutes are deleted first, and the
  * dropped time is counted. For upload the remaining minutes become one WAV file.
  */
-import { appendFileSync, closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { EarshotError } from '../../shared/errors.js';
@@ -28,6 +28,8 @@ export interface KeptAudioInfo {
 }
 
 const NAME = /^(\d{12})\.pcm$/;
+/** A session's folder name: never a path (ids also arrive over IPC). */
+const ID = /^[\w.-]+$/;
 const fileName = (sample: number) => `${String(sample).padStart(12, '0')}.pcm`;
 
 export class KeptAudioWriter {
@@ -38,9 +40,12 @@ export class KeptAudioWriter {
   private total = 0;
   private dropped = 0;
   private failed = false;
+  /** The minute being written, kept open: this runs for every frame sent (20 times a second). */
+  private fd: number | null = null;
+  private closed = false;
 
   constructor(private readonly opts: { root: string; id: string; rate: number; maxBytes: number; startedAt: Date; segmentSeconds?: number; onError?(message: string): void }) {
-    if (!/^[\w.-]+$/.test(opts.id)) throw new EarshotError('INTERNAL', `kept-audio id ${opts.id}`);
+    if (!ID.test(opts.id)) throw new EarshotError('INTERNAL', `kept-audio id ${opts.id}`);
     this.dir = join(opts.root, opts.id);
     this.segmentSamples = Math.round(opts.rate * (opts.segmentSeconds ?? 60));
     try {
@@ -58,17 +63,20 @@ export class KeptAudioWriter {
   }
 
   write(pcm: Int16Array): void {
-    if (this.failed || pcm.length === 0) return;
+    if (this.failed || this.closed || pcm.length === 0) return;
     let at = 0;
     try {
       while (at < pcm.length) {
         if (this.sample - this.segmentStart >= this.segmentSamples) {
+          this.closeSegment();
           this.segmentStart = this.sample;
           this.trim();
         }
+        this.fd ??= openSync(join(this.dir, fileName(this.segmentStart)), 'a');
         const n = Math.min(pcm.length - at, this.segmentSamples - (this.sample - this.segmentStart));
         const part = pcm.subarray(at, at + n);
-        appendFileSync(join(this.dir, fileName(this.segmentStart)), new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+        const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+        for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done, bytes.length - done);
         this.sample += n;
         this.total += n * 2;
         at += n;
@@ -78,11 +86,23 @@ export class KeptAudioWriter {
     }
   }
 
+  /** The run ended. Idempotent; what was written stays on disk. */
+  close(): void {
+    this.closed = true;
+    this.closeSegment();
+  }
+
+  private closeSegment(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    closeSync(fd);
+  }
+
   /** Deletes the oldest finished minutes until the kept audio fits the limit. */
   private trim(): void {
-    while (this.total > this.opts.maxBytes) {
-      const oldest = segments(this.dir)[0];
-      if (!oldest || oldest.start === this.segmentStart) return;
+    for (const oldest of segments(this.dir)) {
+      if (this.total <= this.opts.maxBytes || oldest.start === this.segmentStart) return;
       rmSync(join(this.dir, oldest.name), { force: true });
       this.total -= oldest.bytes;
       this.dropped += oldest.bytes / 2;
@@ -92,6 +112,7 @@ export class KeptAudioWriter {
   private fail(err: unknown): void {
     // A full disk must not stop captions: keeping audio stops and says why.
     this.failed = true;
+    try { this.closeSegment(); } catch { /* already failing */ }
     this.opts.onError?.(`The meeting audio can no longer be kept: ${(err as Error).message}`);
   }
 }
@@ -117,7 +138,7 @@ function readMeta(dir: string): KeptAudioMeta | null {
 
 /** The kept audio of run `id`, or null when there is none (never kept, or deleted). */
 export function keptAudioInfo(root: string, id: string): KeptAudioInfo | null {
-  if (!/^[\w.-]+$/.test(id)) return null;
+  if (!ID.test(id)) return null;
   const dir = join(root, id);
   const meta = readMeta(dir);
   const segs = segments(dir);
@@ -157,12 +178,12 @@ export async function writeKeptWav(root: string, id: string, out: string): Promi
 export function pruneKeptAudio(root: string, reachable: ReadonlySet<string>): string[] {
   let names: string[] = [];
   try { names = readdirSync(root); } catch { return []; }
-  const gone = names.filter((n) => /^[\w.-]+$/.test(n) && !reachable.has(n));
+  const gone = names.filter((n) => ID.test(n) && !reachable.has(n));
   for (const id of gone) removeKeptAudio(root, id);
   return gone;
 }
 
 export function removeKeptAudio(root: string, id: string): void {
-  if (!/^[\w.-]+$/.test(id)) return;
+  if (!ID.test(id)) return;
   rmSync(join(root, id), { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
  * a person can act on. Richer than describeStatus: provider labels, the backlog in words,
  * and the page's own link to Earshot (browser overlay).
  */
-import type { ErrorInfo } from '../../shared/errors.js';
+import { describeError } from '../../shared/errors.js';
 import { languageName } from '../../shared/languages.js';
 import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
 import type { ConnectionStatus } from '../../shared/status.js';
@@ -21,10 +21,6 @@ export function providerLabel(id: string): string {
   return (PROVIDERS as Record<string, { label: string } | undefined>)[id as ProviderId]?.label ?? id;
 }
 
-function errorDetail(e: ErrorInfo): string {
-  return e.detail ? `${e.message} (${e.detail})` : e.message;
-}
-
 export function statusView(status: ConnectionStatus, link: LinkState = 'up'): StatusView {
   if (link === 'refused') {
     return { tone: 'error', label: 'Not allowed', detail: 'The overlay server refused this page. Copy the overlay URL (with its token) from Earshot again.' };
@@ -36,7 +32,7 @@ export function statusView(status: ConnectionStatus, link: LinkState = 'up'): St
     case 'idle': return { tone: 'idle', label: 'Ready', detail: 'Captions are not running. Start them from the tray menu.' };
     case 'connecting': {
       const attempt = status.attempt > 1 ? ` (attempt ${status.attempt})` : '';
-      const last = status.reason ? ` Last attempt: ${errorDetail(status.reason)}` : '';
+      const last = status.reason ? ` Last attempt: ${describeError(status.reason)}` : '';
       return { tone: 'busy', label: 'Connecting', detail: `Connecting to ${providerLabel(status.provider)}${attempt}…${last}` };
     }
     case 'live': {
@@ -50,13 +46,13 @@ export function statusView(status: ConnectionStatus, link: LinkState = 'up'): St
         label: 'Reconnecting',
         // The cause (close code and reason, no answer to pings, the network error) is what
         // tells a person whether to wait or to act.
-        detail: `Reconnecting to ${providerLabel(status.provider)}${wait}; ${status.backlogSeconds.toFixed(1)} s of audio kept. ${errorDetail(status.reason)}`,
+        detail: `Reconnecting to ${providerLabel(status.provider)}${wait}; ${status.backlogSeconds.toFixed(1)} s of audio kept. ${describeError(status.reason)}`,
       };
     }
     case 'finishing': return { tone: 'busy', label: 'Finishing', detail: `Waiting for the last words from ${providerLabel(status.provider)}` };
     case 'paused': return { tone: 'idle', label: 'Paused', detail: 'Captions are paused; no audio is sent.' };
     case 'stopped': return { tone: 'idle', label: 'Stopped', detail: 'Captions stopped.' };
-    case 'error': return { tone: 'error', label: 'Error', detail: errorDetail(status.error) };
+    case 'error': return { tone: 'error', label: 'Error', detail: describeError(status.error) };
   }
 }
 
