@@ -63,7 +63,7 @@ export class RunPipeline implements PipelinePort {
     const source = await this.deps.openSource(config.source);
     const keep = config.keepAudio;
     const writer = (this.keptWriter = keep
-      ? new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('OUTPUT_FAILED', m)) })
+      ? new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('NOTICE', m)) })
       : null);
     const run = this.deps.createRun({
       source, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs,
