@@ -62,6 +62,7 @@ export class RunPipeline implements PipelinePort {
     const spec = this.deps.provider(config.provider);
     const source = await this.deps.openSource(config.source);
     const keep = config.keepAudio;
+    // Its failure is a NOTICE: the sentence says it all (not the table's line about transcripts).
     const writer = (this.keptWriter = keep
       ? new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('NOTICE', m)) })
       : null);

@@ -110,8 +110,7 @@ export class KeptAudioWriter {
   }
 
   private fail(err: unknown): void {
-    // A full disk must not stop captions: keeping audio stops and says why (a NOTICE: the
-    // message is the whole story, not the table's line about transcripts).
+    // A full disk must not stop captions: keeping audio stops and says why.
     this.failed = true;
     try { this.closeSegment(); } catch { /* already failing */ }
     this.opts.onError?.(`The meeting audio can no longer be kept: ${(err as Error).message}`);
