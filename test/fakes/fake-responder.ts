@@ -1,20 +1,38 @@
 /**
  * What every fake provider responder has in common, whatever its protocol: it records the
  * frames and text messages it got and the protocol violations it noticed, keeps the audio
- * (which the coverage checks compare with the source), and lets the tone-word recogniser
- * hear it.
+ * (which the coverage checks compare with the source), and lets a recogniser hear it: the
+ * tone-word recogniser by default, or any other made by the factory it is given (the
+ * passage recogniser for real speech, passage-asr.ts).
  */
-import { ToneRecognizer } from './tone-asr.js';
+import { ToneRecognizer, type RecognizedWord } from './tone-asr.js';
+
+/** What a fake server needs from a recogniser (ToneRecognizer and PassageRecognizer have it). */
+export interface SpeechRecognizer {
+  readonly rate: number;
+  /** Samples fed so far. */
+  readonly position: number;
+  /** The last sample fed is inside a word (for faults scripted to strike mid-word). */
+  readonly inWord: boolean;
+  feed(samples: Int16Array): void;
+  /** End of stream: what was heard becomes final. */
+  flush(): void;
+  /** Every word so far, in order, with times on this stream's timeline. */
+  words(): RecognizedWord[];
+}
+
+/** Makes one recogniser per connection, for audio at `rate`. */
+export type RecognizerFactory = (rate: number) => SpeechRecognizer;
 
 export abstract class FakeResponder<Frame> {
   readonly frames: Frame[] = [];
   readonly texts: string[] = [];
   readonly violations: string[] = [];
-  readonly recognizer: ToneRecognizer;
+  readonly recognizer: SpeechRecognizer;
   private readonly chunks: Int16Array[] = [];
 
-  constructor(rate: number) {
-    this.recognizer = new ToneRecognizer({ rate });
+  constructor(rate: number, recognizer?: RecognizerFactory) {
+    this.recognizer = recognizer ? recognizer(rate) : new ToneRecognizer({ rate });
   }
 
   /** All audio received, in order. */

@@ -1,7 +1,7 @@
 /**
  * A Fireworks-faithful streaming server for tests (stt-protocols.md §1), in two layers:
  * - FireworksResponder: the protocol without sockets. Feeds binary PCM to the tone-word
- *   recogniser and answers with verbose_json results (full segment list, words with
+ *   recogniser (or the one its options make) and answers with verbose_json results (full segment list, words with
  *   is_final, session-relative times), answers the final trace / legacy checkpoint, records
  *   every frame and notes protocol violations. Usable over a FakeLink (attachFireworksResponder).
  * - startFireworksServer(): the same on the shared loopback server (fake-ws-server.ts) with
@@ -20,7 +20,7 @@ import {
   type Json,
   type ServerOptions,
 } from './fake-ws-server.js';
-import { FakeResponder, pcmFromBytes } from './fake-responder.js';
+import { FakeResponder, pcmFromBytes, type RecognizerFactory } from './fake-responder.js';
 import { groupSentences, type RecognizedWord } from './tone-asr.js';
 
 export interface FireworksResponderOptions {
@@ -43,6 +43,8 @@ export interface FireworksResponderOptions {
    */
   tailSegments?: number;
   now?: () => number;
+  /** Who hears the audio (default: the tone-word recogniser); e.g. passageRecognizer() for real speech. */
+  recognizer?: RecognizerFactory;
 }
 
 export interface FrameRecord {
@@ -59,7 +61,7 @@ export class FireworksResponder extends FakeResponder<FrameRecord> {
   private lastSignature = '';
 
   constructor(private readonly options: FireworksResponderOptions = {}) {
-    super(options.rate ?? 16000);
+    super(options.rate ?? 16000, options.recognizer);
     this.rate = options.rate ?? 16000;
   }
 
