@@ -72,10 +72,10 @@ export class PrivatePulse {
     rmSync(this.runtimeDir, { recursive: true, force: true });
   }
 
-  /** Plays a file into this daemon's sink; resolves when playback has finished. */
-  play(file: string): Promise<void> {
+  /** Plays a file into this daemon's sink (or another of its sinks); resolves when playback has finished. */
+  play(file: string, sink = this.sink): Promise<void> {
     return new Promise((resolve, reject) => {
-      const p = spawn('paplay', [`--device=${this.sink}`, '--latency-msec=1000', file], { stdio: ['ignore', 'ignore', 'pipe'], env: this.childEnv() });
+      const p = spawn('paplay', [`--device=${sink}`, '--latency-msec=1000', file], { stdio: ['ignore', 'ignore', 'pipe'], env: this.childEnv() });
       let err = '';
       p.stderr.on('data', (d: Buffer) => (err += d.toString()));
       p.on('error', reject);
