@@ -77,7 +77,17 @@ export class TerminalView {
       this.printSegment(s);
     }
     if (!this.out.isTTY) return;
-    const open = segments.slice(i).filter((s) => !this.printed.has(s.id)).map((s) => safeText(s.text).trim()).filter(Boolean).join(' ');
+    // A meeting's open text names each stream where it starts ("You: … Others: …").
+    let lastLabel: string | undefined;
+    const open = segments
+      .slice(i)
+      .filter((s) => !this.printed.has(s.id) && safeText(s.text).trim())
+      .map((s) => {
+        const named = s.label !== undefined && s.label !== lastLabel ? `${safeText(s.label)}: ` : '';
+        lastLabel = s.label;
+        return named + safeText(s.text).trim();
+      })
+      .join(' ');
     this.drawOpenLine(open);
   }
 
@@ -88,7 +98,7 @@ export class TerminalView {
       return;
     }
     this.printed.add(s.id);
-    const prefix = this.opts.showTimes ? `[${formatClock(s.start)}] ` : '';
+    const prefix = (this.opts.showTimes ? `[${formatClock(s.start)}] ` : '') + (s.label ? `${safeText(s.label)}: ` : '');
     // The open line is redrawn by render() after the finished lines are out.
     if (this.out.isTTY && this.openLine) this.out.write(CLEAR_LINE);
     this.openLine = '';

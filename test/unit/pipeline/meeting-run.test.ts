@@ -1,0 +1,192 @@
+/**
+ * MeetingRun on a fake clock: two live fake sources, each with the real converter, session
+ * and store of its own CaptionRun, and a Fireworks responder per link. Streams are told apart
+ * by their endpoint path (/mic, /system), so a test can fault one and not the other.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../main/pipeline/caption-run.js';
+import { MeetingRun } from '../../../main/pipeline/meeting-run.js';
+import { fireworksSpec } from '../../../main/stt/providers/fireworks/spec.js';
+import type { Segment } from '../../../shared/captions.js';
+import { EarshotError } from '../../../shared/errors.js';
+import { describeStatus, type ConnectionStatus } from '../../../shared/status.js';
+import { FakeAudioSource } from '../../fakes/fake-audio-source.js';
+import { FakeClock, seededRandom } from '../../fakes/fake-clock.js';
+import { FakeTransportHub, type FakeLink } from '../../fakes/fake-transport.js';
+import { attachFireworksResponder } from '../../fakes/fireworks-server.js';
+import { makeToneSpeech, VOCABULARY } from '../../fakes/tone-asr.js';
+
+const KEY = 'meeting-test-key-2718';
+const FRAME = 800; // 50 ms at 16 kHz
+
+interface Options {
+  echo?: boolean;
+  /** Per stream path: what the fake server does with a new link. */
+  refuse?: 'mic' | 'system';
+  openError?: 'mic' | 'system';
+}
+
+function setup(options: Options = {}) {
+  const clock = new FakeClock();
+  const hub = new FakeTransportHub(clock);
+  hub.onConnect = (link) => {
+    if (options.refuse && new URL(link.request.url).pathname === `/${options.refuse}`) return void clock.setTimeout(() => link.refuse(401, 'bad key'), 5);
+    attachFireworksResponder(link, clock);
+    clock.setTimeout(() => link.open(), 20);
+  };
+  const mic = new FakeAudioSource({ live: true, description: 'fake mic', ...(options.openError === 'mic' ? { openError: new EarshotError('DEVICE_NOT_FOUND', 'no such mic') } : {}) });
+  const system = new FakeAudioSource({ live: true, description: 'fake system audio' });
+  const stream = (term: string, label: string, source: FakeAudioSource, path: string) => ({
+    term, label,
+    run: { source, provider: fireworksSpec, providerOptions: { apiKey: KEY, endpoint: `ws://127.0.0.1:9/${path}`, language: 'en' }, frameMs: 50 },
+  });
+  const run = new MeetingRun(
+    {
+      streams: [stream('mic', 'You', mic, 'mic'), stream('system', 'Others', system, 'system')],
+      ...(options.echo ? { echo: { reference: 1, targets: [0] } } : {}),
+    },
+    { transport: hub.factory, clock, random: seededRandom(5) },
+  );
+  const events: RunEvent[] = [];
+  run.on((e) => events.push(e));
+  const links = (path: string): FakeLink[] => hub.links.filter((l) => new URL(l.request.url).pathname === `/${path}`);
+  return { clock, hub, run, mic, system, events, links };
+}
+
+/** Pushes both sources' audio in 50 ms frames, in step, as two capture devices would. */
+async function play(t: ReturnType<typeof setup>, mic: Int16Array, system: Int16Array, during?: (frame: number) => void) {
+  const frames = Math.ceil(Math.max(mic.length, system.length) / FRAME);
+  for (let f = 0; f < frames; f++) {
+    const slice = (x: Int16Array) => {
+      const part = x.subarray(f * FRAME, (f + 1) * FRAME);
+      return part.length === FRAME ? part : Int16Array.from({ length: FRAME }, (_, i) => part[i] ?? 0);
+    };
+    t.mic.push(slice(mic));
+    t.system.push(slice(system));
+    during?.(f);
+    await t.clock.advanceAsync(50);
+  }
+}
+
+const statuses = (events: RunEvent[]): ConnectionStatus[] => events.flatMap((e) => (e.type === 'status' ? [e.status] : []));
+const textOf = (segments: Segment[], label: string) => segments.filter((s) => s.label === label).map((s) => s.text).join(' ');
+
+/** Two tone passages with no word in common, so cross-talk is visible. */
+function passages() {
+  const half = VOCABULARY.length / 2;
+  const a = VOCABULARY.slice(0, half).map((w) => w.text);
+  const b = VOCABULARY.slice(half).map((w) => w.text);
+  const mic = makeToneSpeech({ words: [...a, ...a.slice(0, 5)], seed: 11 });
+  const system = makeToneSpeech({ words: [...b, ...b.slice(0, 5)], seed: 12 });
+  return { mic, system };
+}
+
+describe('MeetingRun', () => {
+  it('captions both streams at once, each line under its own label and source, in time order', async () => {
+    const t = setup();
+    const { mic, system } = passages();
+    await t.run.start();
+    await play(t, mic.samples, system.samples);
+    t.mic.end();
+    t.system.end();
+    await t.clock.advanceAsync(5000, 50);
+    const result = await t.run.done;
+    expect(result.fatal).toBeUndefined();
+    expect(textOf(result.finals, 'You')).toBe(mic.text);
+    expect(textOf(result.finals, 'Others')).toBe(system.text);
+    for (const s of result.finals) {
+      expect(s.source).toBe(s.label === 'You' ? 'mic' : 'system');
+      expect(s.id.startsWith(s.label === 'You' ? '0:' : '1:')).toBe(true);
+    }
+    const starts = result.finals.map((s) => s.start);
+    expect(starts).toEqual([...starts].sort((x, y) => x - y));
+    // Both labels interleave on the one timeline (the passages overlap in time).
+    const labels = result.finals.map((s) => s.label).join(',');
+    expect(labels).toMatch(/You,Others|Others,You/);
+    expect(t.events.some((e) => e.type === 'status' && e.status.kind === 'streams')).toBe(true);
+  });
+
+  it('drops one stream’s connection mid-sentence: both transcripts stay whole and the other stream never pauses', async () => {
+    const t = setup();
+    const { mic, system } = passages();
+    await t.run.start();
+    let dropped = false;
+    await play(t, mic.samples, system.samples, (f) => {
+      // Mid-word on the system stream, about 3 s in.
+      if (f === 60 && !dropped) {
+        dropped = true;
+        t.links('system')[0]!.drop(1006);
+      }
+    });
+    t.mic.end();
+    t.system.end();
+    await t.clock.advanceAsync(8000, 50);
+    const result = await t.run.done;
+    expect(result.fatal).toBeUndefined();
+    expect(t.links('system').length).toBeGreaterThanOrEqual(2);
+    expect(t.links('mic')).toHaveLength(1);
+    expect(textOf(result.finals, 'Others')).toBe(system.text);
+    expect(textOf(result.finals, 'You')).toBe(mic.text);
+    // The microphone's link kept receiving a frame every 50 ms throughout.
+    const at = t.links('mic')[0]!.sent.filter((m) => m.binary).map((m) => m.at);
+    const gaps = at.slice(1).map((v, i) => v - at[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(100);
+    const statuses = t.events.flatMap((e) => (e.type === 'status' ? [describeStatus(e.status)] : []));
+    expect(statuses.some((s) => /You: live .*Others: reconnecting/.test(s))).toBe(true);
+  });
+
+  it('a refused key on one stream ends that stream only; the result names it', async () => {
+    const t = setup({ refuse: 'system' });
+    const { mic, system } = passages();
+    await t.run.start();
+    await play(t, mic.samples, system.samples);
+    t.mic.end();
+    t.system.end();
+    await t.clock.advanceAsync(5000, 50);
+    const result = await t.run.done;
+    expect(textOf(result.finals, 'You')).toBe(mic.text);
+    expect(result.fatal?.code).toBe('AUTH_REFUSED');
+    expect(result.fatal?.detail).toContain('Others (system)');
+    const warnings = t.events.flatMap((e) => (e.type === 'warning' ? [e] : []));
+    expect(warnings.some((w) => w.error.code === 'AUTH_REFUSED' && w.stream?.label === 'Others')).toBe(true);
+    // Not fatal to the meeting: the other stream went on.
+    expect(t.events.some((e) => e.type === 'fatal')).toBe(false);
+    const last = statuses(t.events).pop();
+    expect(last && describeStatus(last)).toMatch(/Others: error/);
+  });
+
+  it('a source that cannot open fails the start, naming it, and leaves nothing capturing', async () => {
+    const t = setup({ openError: 'mic' });
+    await expect(t.run.start()).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND', detail: expect.stringContaining('You (mic): no such mic') });
+    expect(t.system.opened).toBe(0);
+    await t.run.done;
+  });
+
+  for (const echo of [true, false]) {
+    it(`echo ${echo ? 'on: the microphone’s copy of system audio is dropped and counted' : 'off: every echoed word shows under You'}`, async () => {
+      const t = setup({ echo });
+      const speech = makeToneSpeech({ words: 24, seed: 21, amplitude: 0.4 });
+      // The microphone hears the speakers 12 dB quieter and 40 ms later.
+      const delay = Math.round(0.04 * 16000);
+      const echoed = new Int16Array(speech.samples.length + delay);
+      for (let i = 0; i < speech.samples.length; i++) echoed[i + delay] = Math.round(speech.samples[i]! / 3.98);
+      await t.run.start();
+      await play(t, echoed, speech.samples);
+      t.mic.end();
+      t.system.end();
+      await t.clock.advanceAsync(6000, 50);
+      const result = await t.run.done;
+      const heard = speech.text.split(' ').length;
+      const underYou = textOf(result.finals, 'You').split(' ').filter(Boolean).length;
+      expect(textOf(result.finals, 'Others')).toBe(speech.text);
+      if (echo) {
+        expect(underYou / heard).toBeLessThanOrEqual(0.1);
+        expect(t.run.echoSuppressed).toBeGreaterThan(0);
+        const last = statuses(t.events).filter((s) => s.kind === 'streams').pop();
+        expect(last && describeStatus(last)).toMatch(/echo suppressed: \d+ line/);
+      } else {
+        expect(textOf(result.finals, 'You')).toBe(speech.text);
+      }
+    });
+  }
+});
