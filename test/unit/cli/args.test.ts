@@ -29,6 +29,14 @@ describe('parseCli', () => {
     });
   });
 
+  it('parses a meeting: two sources, their labels and echo suppression', () => {
+    const c = parseCli(['caption', '--source', 'mic+system']);
+    expect(c).toMatchObject({ source: 'mic+system', labels: ['You', 'Others'], echo: true });
+    expect(c.command === 'caption' && c.sources.map((t) => t.kind)).toEqual(['mic', 'system']);
+    expect(parseCli(['caption', '--source', 'mic+system', '--labels', 'Me, Them', '--echo', 'off'])).toMatchObject({ labels: ['Me', 'Them'], echo: false });
+    expect(parseCli(['caption', '--source', 'file:/a.wav+file:"/b+c.wav"', '--speed', '4'])).toMatchObject({ speed: 4 });
+  });
+
   it('uses provider defaults', () => {
     const c = parseCli(['caption']);
     expect(c).toMatchObject({ source: 'mic', provider: 'fireworks', model: 'fireworks-asr-large', frameMs: 50, speed: 1, format: undefined });
@@ -44,6 +52,12 @@ describe('parseCli', () => {
     [['caption', '--out', 'a.txt', '--format', 'json'], /--format json contradicts --out a\.txt/],
     [['caption', '--source', 'mic', '--speed', '2'], /--speed only applies to --source file/],
     [['caption', '--source', 'system', '--speed', '1'], /--speed only applies to --source file/],
+    [['caption', '--source', 'file:/a.wav+mic', '--speed', '2'], /mic is live audio/],
+    [['caption', '--source', 'file:/a+b.wav'], /quote it: file:"take\+1\.wav"/],
+    [['caption', '--source', 'mic+system+file:/a.wav'], /one source or two joined by "\+"/],
+    [['caption', '--source', 'mic+system', '--labels', 'Me'], /--labels needs 2 names/],
+    [['caption', '--source', 'mic+system', '--labels', 'Me,Me'], /--labels must differ/],
+    [['caption', '--source', 'mic+system', '--echo', 'maybe'], /--echo must be on or off/],
     [['caption', '--provider', 'together', '--temperature', '0'], /--temperature is only used by fireworks/],
     [['caption', '--endpoint', 'http://127.0.0.1:9/x'], /--endpoint: scheme http is not allowed/],
     [['caption', '--endpoint', 'ws://10.0.0.2/x'], /--endpoint: ws:\/\/ is only allowed for loopback/],

@@ -23,6 +23,18 @@ describe('TerminalView', () => {
     expect(o.text()).toBe('hello world\nsecond line\n');
   });
 
+  it('names each line of a meeting by its label, in print and on the open line', () => {
+    rev = 0;
+    const o = sink(true);
+    const v = new TerminalView(o.out, sink(true).out);
+    const you = (id: string, text: string, start: number, final: boolean): Segment => ({ ...seg(id, text, start, final), label: 'You' });
+    const them = (id: string, text: string, start: number, final: boolean): Segment => ({ ...seg(id, text, start, final), label: 'Others' });
+    v.applyDiff(diff([you('0:a', 'hi', 0, false), them('1:a', 'hello', 0.5, false)]));
+    expect(o.text()).toContain('You: hi Others: hello');
+    v.applyDiff(diff([you('0:a', 'hi there', 0, true), them('1:a', 'hello', 0.5, true)]));
+    expect(o.text().replace(/\r\x1b\[2K|\x1b\[[0-9]*m/g, '')).toContain('You: hi there\nOthers: hello\n');
+  });
+
   it('does not print a later final before an earlier open segment', () => {
     rev = 0;
     const o = sink(false);
