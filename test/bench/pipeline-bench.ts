@@ -30,16 +30,22 @@ function procStat(pid: number): { cpuMs: number; rssKb: number } | null {
 
 export interface PipelineStats { audioSeconds: number; speed: number; wallSeconds: number; cpuPercent: number; cpuMsPerAudioSecond: number; peakRssMb: number; baselineRssMb: number; words: number; ok: boolean }
 
-export async function measurePipeline(audioWords: number, speed: number): Promise<PipelineStats> {
+/** `streams` 2 = a meeting (`--source file:A+file:B`): two converters, pacers and sessions. */
+export async function measurePipeline(audioWords: number, speed: number, streams: 1 | 2 = 1): Promise<PipelineStats> {
   const dir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
-  const speech = makeToneSpeech({ words: audioWords, seed: 5, rate: 48000 });
-  const wav = join(dir, 'bench.wav');
-  writeWav(wav, toMultichannel(speech.samples, 2), 48000, 2);
+  const terms: string[] = [];
+  let speech = makeToneSpeech({ words: audioWords, seed: 5, rate: 48000 });
+  for (let i = 0; i < streams; i++) {
+    speech = makeToneSpeech({ words: audioWords, seed: 5 + i, rate: 48000 });
+    const wav = join(dir, `bench-${i}.wav`);
+    writeWav(wav, toMultichannel(speech.samples, 2), 48000, 2);
+    terms.push(`file:${wav}`);
+  }
   const key = 'bench-key-0000';
   const server = await startFireworksServer({ apiKey: key });
   const out = join(dir, 'out.json');
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'caption', '--source', `file:${wav}`, '--endpoint', server.url, '--api-key', key, '--speed', String(speed), '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'caption', '--source', terms.join('+'), '--endpoint', server.url, '--api-key', key, '--speed', String(speed), '--out', out, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let peakRss = 0;
   let baseline = 0;
   let last = { cpuMs: 0, rssKb: 0 };
@@ -62,7 +68,7 @@ export async function measurePipeline(audioWords: number, speed: number): Promis
     cpuPercent: (last.cpuMs / 1000 / wall) * 100,
     cpuMsPerAudioSecond: last.cpuMs / audioSeconds,
     peakRssMb: peakRss / 1024, baselineRssMb: baseline / 1024,
-    words, ok: code === 0 && words === audioWords,
+    words, ok: code === 0 && words === audioWords * streams,
   };
 }
 
@@ -76,6 +82,27 @@ export async function runPipelineBench(): Promise<string> {
     '| audio s | speed | wall s | CPU (of one core) | CPU ms per audio s | peak RSS MB | transcript exact |',
     '|---|---|---|---|---|---|---|',
     ...rows.map(fmt),
+  ].join('\n');
+}
+
+/** Issue 8: what a meeting (two streams) costs against one stream, same audio length, one run. */
+export async function runMeetingBench(): Promise<string> {
+  const lines: string[] = [];
+  for (const [words, speed] of [[40, 1], [160, 8]] as const) {
+    const one = await measurePipeline(words, speed, 1);
+    const two = await measurePipeline(words, speed, 2);
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+    for (const [n, s] of [[1, one], [2, two]] as const) {
+      lines.push(`| ${n} | ${s.audioSeconds.toFixed(1)} | ${s.speed}× | ${s.cpuPercent.toFixed(2)} % | ${s.cpuMsPerAudioSecond.toFixed(1)} | ${s.peakRssMb.toFixed(1)} | ${s.ok ? `yes (${s.words} words)` : 'NO'} |`);
+    }
+    lines.push(`| 2 ÷ 1 | | | ${ratio(two.cpuPercent, one.cpuPercent)} | ${ratio(two.cpuMsPerAudioSecond, one.cpuMsPerAudioSecond)} | ${ratio(two.peakRssMb, one.peakRssMb)} | |`);
+  }
+  return [
+    'Meeting (two sources, two connections) against one source: the `earshot` process with 48 kHz stereo WAVs, each stream converted, paced and sent on its own WebSocket',
+    '',
+    '| streams | audio s each | speed | CPU (of one core) | CPU ms per audio s | peak RSS MB | transcripts exact |',
+    '|---|---|---|---|---|---|---|',
+    ...lines,
   ].join('\n');
 }
 
