@@ -22,8 +22,8 @@ export interface CaptionArgs {
   sources: SourceTerm[];
   /** One display label per source ("You", "Others"); used when there are two. */
   labels: string[];
-  /** Meetings: drop the microphone's echo of system audio. */
-  echo: boolean;
+  /** Meetings: take the microphone's echo of system audio out (audio: AEC3, text: word matching). */
+  echo: { audio: boolean; text: boolean } | false;
   provider: ProviderId;
   model: string;
   endpoint: string | undefined;
@@ -86,7 +86,9 @@ Caption options:
                       "You" and "Others". A path or ID containing + is quoted:
                       file:"take+1.wav"
   --labels A,B        rename the two streams' labels (default You,Others)
-  --echo on|off       meetings: drop the microphone's echo of system audio (default on)
+  --echo MODE         meetings: take the microphone's echo of system audio out: on
+                      (default: echo cancelling on the audio, then dropping lines whose
+                      words repeat system audio), audio, text (only one of the two), off
   --provider P        ${PROVIDER_IDS.join('|')} (default fireworks)
   --model M           provider model (fireworks: fireworks-asr-large|fireworks-asr-v2)
   --endpoint URL      override the provider's WebSocket URL (wss://; ws:// only for localhost)
@@ -199,7 +201,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     labels.splice(0, labels.length, ...given);
   }
   const echoRaw = values.echo ?? 'on';
-  if (echoRaw !== 'on' && echoRaw !== 'off') bad(`--echo must be on or off, got "${echoRaw}"`);
+  if (!['on', 'off', 'audio', 'text'].includes(echoRaw)) bad(`--echo must be on, off, audio or text, got "${echoRaw}"`);
   const providerRaw = values.provider ?? 'fireworks';
   if (!isProviderId(providerRaw)) bad(`--provider must be one of ${PROVIDER_IDS.join(', ')}, got "${providerRaw}"`);
   const info = PROVIDERS[providerRaw];
@@ -257,7 +259,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     source,
     sources,
     labels,
-    echo: echoRaw === 'on',
+    echo: echoRaw === 'off' ? false : { audio: echoRaw !== 'text', text: echoRaw !== 'audio' },
     provider: providerRaw,
     model,
     endpoint: values.endpoint,

@@ -16,6 +16,7 @@ import { startOverlayServer, type OverlayServer } from '../overlay/overlay-serve
 import { CaptionRun, type RunConfig, type RunResult } from '../pipeline/caption-run.js';
 import { MeetingRun, type MeetingConfig } from '../pipeline/meeting-run.js';
 import type { AudioSource } from '../audio/types.js';
+import { loadAec3 } from '../audio/echo-canceller.js';
 import type { SourceTerm } from '../../shared/source-terms.js';
 import { getProvider } from '../stt/providers/index.js';
 import { createWsTransport } from '../stt/ws-transport.js';
@@ -79,7 +80,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
       : new MeetingRun(
           {
             streams: sources.map((source, i) => ({ term: args.sources[i]!.term, label: args.labels[i]!, run: runConfig(source, args.sources[i]!.term) })),
-            ...(args.echo ? echoRoles(args.sources) : {}),
+            ...(args.echo ? echoRoles(args.sources, args.echo) : {}),
           },
           deps,
         );
@@ -202,8 +203,9 @@ async function startOverlay(args: CaptionArgs, run: CaptionRun | MeetingRun, kee
  * Echo runs one way: system audio comes back on a microphone, never the reverse. Only a
  * meeting of system audio and a microphone (mic or an input device) has an echo to drop.
  */
-export function echoRoles(terms: readonly SourceTerm[]): Pick<MeetingConfig, 'echo'> {
+export function echoRoles(terms: readonly SourceTerm[], stages: { audio: boolean; text: boolean }): Pick<MeetingConfig, 'echo'> {
   const reference = terms.findIndex((t) => t.kind === 'system');
   const targets = terms.flatMap((t, i) => (t.kind === 'mic' || t.kind === 'device' ? [i] : []));
-  return reference >= 0 && targets.length ? { echo: { reference, targets } } : {};
+  if (reference < 0 || !targets.length) return {};
+  return { echo: { reference, targets, text: stages.text, ...(stages.audio ? { canceller: loadAec3 } : {}) } };
 }

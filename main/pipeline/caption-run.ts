@@ -32,6 +32,17 @@ export interface RunConfig {
   onAudio?(pcm: Int16Array): void;
   /** The source term as given (`mic`, `file:PATH`…): every segment carries it as `source`. */
   sourceTerm?: string;
+  /**
+   * Changes converted audio before it is metered and sent (a meeting's echo canceller). It
+   * sees every frame, also while paused, and may hand samples back later; flush() returns
+   * what it still holds when the source ends, so nothing is lost.
+   */
+  transformAudio?: AudioTransform;
+}
+
+export interface AudioTransform {
+  process(pcm: Int16Array): Int16Array;
+  flush(): Int16Array;
 }
 
 export interface RunDeps {
@@ -253,19 +264,27 @@ export class CaptionRun {
           ready: governor.ready,
           onHold: governor.onHold,
         });
+    const transform = this.config.transformAudio;
+    const send = (samples: Int16Array) => {
+      if (samples.length === 0) return;
+      this.meter(samples);
+      this.session.pushAudio(samples);
+      this.config.onAudio?.(samples);
+    };
     try {
-      for await (const samples of frames) {
+      for await (const raw of frames) {
         if (this.fatal) break;
+        // The transform keeps its place in time while paused (its output is dropped then).
+        const samples = transform ? transform.process(raw) : raw;
         if (this.paused) continue;
-        this.meter(samples);
-        this.session.pushAudio(samples);
-        this.config.onAudio?.(samples);
+        send(samples);
       }
     } catch (err) {
       // Capture died (device gone, capture process killed, a damaged file): the run ends with
       // that error, but what was captured is still flushed, so the sentence being spoken stays.
       this.sourceFailed(toErrorInfo(err));
     }
+    if (transform && !this.fatal && !this.paused) send(transform.flush());
     if (converter.droppedBytes > 0) {
       this.emit({ type: 'warning', error: errorInfo('WAV_CORRUPT', `${source.description}: the last ${converter.droppedBytes} bytes were not a whole audio frame and were skipped`) });
     }

@@ -11,7 +11,8 @@
  * like a CaptionRun.
  */
 import type { CaptionSnapshot, Segment } from '../../shared/captions.js';
-import { EarshotError, type ErrorInfo } from '../../shared/errors.js';
+import { EarshotError, errorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { EchoCanceller, type EchoEngine } from '../audio/echo-canceller.js';
 import type { ConnectionStatus, SingleStatus, StreamStatus } from '../../shared/status.js';
 import { CaptionStore } from '../captions/caption-store.js';
 import { EchoFilter } from '../captions/echo-filter.js';
@@ -33,7 +34,18 @@ export interface MeetingConfig {
    * Echo suppression: the stream whose words may come back on the others (system audio) and
    * the streams that may hear it (microphones). Absent: off.
    */
-  echo?: { reference: number; targets: number[]; holdMs?: number };
+  echo?: EchoConfig;
+}
+
+export interface EchoConfig {
+  reference: number;
+  targets: number[];
+  /** How long a microphone line waits for the system copy of its words (text stage). */
+  holdMs?: number;
+  /** Acoustic echo cancellation of the microphone's audio (loadAec3); absent: text stage only. */
+  canceller?: (rate: number) => Promise<EchoEngine>;
+  /** The text stage (echo-filter.ts); default on. */
+  text?: boolean;
 }
 
 interface Stream {
@@ -54,6 +66,7 @@ export class MeetingRun {
   private readonly echo: EchoFilter | undefined;
   private readonly echoRole = new Map<number, 'reference' | 'target'>();
   private readonly offs: Unsubscribe[] = [];
+  private readonly cancellers: Map<number, EchoCanceller>;
   private readonly offStore: Unsubscribe;
   private startedAt = 0;
   private finished = false;
@@ -62,13 +75,14 @@ export class MeetingRun {
   constructor(private readonly config: MeetingConfig, private readonly deps: RunDeps) {
     if (config.streams.length < 1) throw new RangeError('a meeting needs at least one stream');
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.cancellers = this.makeCancellers(config, deps);
     this.streams = config.streams.map((s, index) => ({
       info: { index, source: s.term, label: s.label },
-      run: new CaptionRun(s.run, deps),
+      run: new CaptionRun(this.withEchoCancelling(index, s.run), deps),
       offset: s.run.source.live ? undefined : 0,
       status: { kind: 'connecting', provider: s.run.provider.label, attempt: 1 },
     }));
-    if (config.echo) {
+    if (config.echo && config.echo.text !== false) {
       this.echoRole.set(config.echo.reference, 'reference');
       for (const t of config.echo.targets) if (t !== config.echo.reference) this.echoRole.set(t, 'target');
       this.echo = new EchoFilter(
@@ -113,6 +127,7 @@ export class MeetingRun {
    * (the person asked for both; better to say so than to caption half the meeting unnoticed).
    */
   async start(): Promise<void> {
+    await this.loadCancellers();
     this.startedAt = this.deps.clock.now();
     try {
       for (const stream of this.streams) {
@@ -124,6 +139,50 @@ export class MeetingRun {
       // Nothing half-started is left capturing.
       await Promise.all(this.streams.map((s) => s.run.kill()));
       throw err;
+    }
+  }
+
+  /** One canceller per microphone stream at the provider's rate (when both streams share it). */
+  private makeCancellers(config: MeetingConfig, deps: RunDeps): Map<number, EchoCanceller> {
+    const out = new Map<number, EchoCanceller>();
+    const echo = config.echo;
+    const reference = echo ? config.streams[echo.reference] : undefined;
+    if (!echo?.canceller || !reference) return out;
+    for (const t of echo.targets) {
+      const target = config.streams[t];
+      if (!target || t === echo.reference || target.run.provider.sampleRate !== reference.run.provider.sampleRate) continue;
+      out.set(t, new EchoCanceller({ rate: target.run.provider.sampleRate, clock: deps.clock }));
+    }
+    return out;
+  }
+
+  private withEchoCancelling(index: number, run: RunConfig): RunConfig {
+    const canceller = this.cancellers.get(index);
+    if (canceller) return { ...run, transformAudio: { process: (pcm) => canceller.capture(pcm), flush: () => canceller.flush() } };
+    if (this.cancellers.size && index === this.config.echo?.reference) {
+      const onAudio = run.onAudio;
+      return {
+        ...run,
+        onAudio: (pcm) => {
+          for (const c of this.cancellers.values()) c.render(pcm);
+          onAudio?.(pcm);
+        },
+      };
+    }
+    return run;
+  }
+
+  /** A canceller that cannot load leaves the text stage on its own; the person is told. */
+  private async loadCancellers(): Promise<void> {
+    const load = this.config.echo?.canceller;
+    if (!load) return;
+    for (const [index, canceller] of this.cancellers) {
+      try {
+        canceller.attach(await load(this.config.streams[index]!.run.provider.sampleRate));
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        this.emit({ type: 'warning', error: errorInfo('NOTICE', `Echo cancellation could not start (${why}); echo is still dropped by matching words.`) });
+      }
     }
   }
 

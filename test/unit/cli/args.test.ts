@@ -31,9 +31,10 @@ describe('parseCli', () => {
 
   it('parses a meeting: two sources, their labels and echo suppression', () => {
     const c = parseCli(['caption', '--source', 'mic+system']);
-    expect(c).toMatchObject({ source: 'mic+system', labels: ['You', 'Others'], echo: true });
+    expect(c).toMatchObject({ source: 'mic+system', labels: ['You', 'Others'], echo: { audio: true, text: true } });
     expect(c.command === 'caption' && c.sources.map((t) => t.kind)).toEqual(['mic', 'system']);
     expect(parseCli(['caption', '--source', 'mic+system', '--labels', 'Me, Them', '--echo', 'off'])).toMatchObject({ labels: ['Me', 'Them'], echo: false });
+    expect(parseCli(['caption', '--source', 'mic+system', '--echo', 'text'])).toMatchObject({ echo: { audio: false, text: true } });
     expect(parseCli(['caption', '--source', 'file:/a.wav+file:"/b+c.wav"', '--speed', '4'])).toMatchObject({ speed: 4 });
   });
 
@@ -57,7 +58,7 @@ describe('parseCli', () => {
     [['caption', '--source', 'mic+system+file:/a.wav'], /one source or two joined by "\+"/],
     [['caption', '--source', 'mic+system', '--labels', 'Me'], /--labels needs 2 names/],
     [['caption', '--source', 'mic+system', '--labels', 'Me,Me'], /--labels must differ/],
-    [['caption', '--source', 'mic+system', '--echo', 'maybe'], /--echo must be on or off/],
+    [['caption', '--source', 'mic+system', '--echo', 'maybe'], /--echo must be on, off, audio or text/],
     [['caption', '--provider', 'together', '--temperature', '0'], /--temperature is only used by fireworks/],
     [['caption', '--endpoint', 'http://127.0.0.1:9/x'], /--endpoint: scheme http is not allowed/],
     [['caption', '--endpoint', 'ws://10.0.0.2/x'], /--endpoint: ws:\/\/ is only allowed for loopback/],

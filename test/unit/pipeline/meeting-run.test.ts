@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../main/pipeline/caption-run.js';
-import { MeetingRun } from '../../../main/pipeline/meeting-run.js';
+import { MeetingRun, type EchoConfig } from '../../../main/pipeline/meeting-run.js';
+import { loadAec3 } from '../../../main/audio/echo-canceller.js';
 import { fireworksSpec } from '../../../main/stt/providers/fireworks/spec.js';
 import type { Segment } from '../../../shared/captions.js';
 import { EarshotError } from '../../../shared/errors.js';
@@ -20,7 +21,7 @@ const KEY = 'meeting-test-key-2718';
 const FRAME = 800; // 50 ms at 16 kHz
 
 interface Options {
-  echo?: boolean;
+  echo?: boolean | { audio: boolean; text: boolean };
   /** Per stream path: what the fake server does with a new link. */
   refuse?: 'mic' | 'system';
   openError?: 'mic' | 'system';
@@ -43,7 +44,7 @@ function setup(options: Options = {}) {
   const run = new MeetingRun(
     {
       streams: [stream('mic', 'You', mic, 'mic'), stream('system', 'Others', system, 'system')],
-      ...(options.echo ? { echo: { reference: 1, targets: [0] } } : {}),
+      ...(options.echo ? { echo: echoConfig(options.echo) } : {}),
     },
     { transport: hub.factory, clock, random: seededRandom(5) },
   );
@@ -51,6 +52,11 @@ function setup(options: Options = {}) {
   run.on((e) => events.push(e));
   const links = (path: string): FakeLink[] => hub.links.filter((l) => new URL(l.request.url).pathname === `/${path}`);
   return { clock, hub, run, mic, system, events, links };
+}
+
+function echoConfig(echo: true | { audio: boolean; text: boolean }): EchoConfig {
+  const stages = echo === true ? { audio: true, text: true } : echo;
+  return { reference: 1, targets: [0], text: stages.text, ...(stages.audio ? { canceller: loadAec3 } : {}) };
 }
 
 /** Pushes both sources' audio in 50 ms frames, in step, as two capture devices would. */
@@ -162,9 +168,15 @@ describe('MeetingRun', () => {
     await t.run.done;
   });
 
-  for (const echo of [true, false]) {
-    it(`echo ${echo ? 'on: the microphone’s copy of system audio is dropped and counted' : 'off: every echoed word shows under You'}`, async () => {
-      const t = setup({ echo });
+  const stages = [
+    { name: 'both stages', echo: { audio: true, text: true } },
+    { name: 'acoustic cancelling only', echo: { audio: true, text: false } },
+    { name: 'text matching only', echo: { audio: false, text: true } },
+    { name: 'off', echo: false },
+  ] as const;
+  for (const stage of stages) {
+    it(`echo, ${stage.name}: ${!stage.echo ? 'every echoed word shows under You' : stage.echo.text ? 'at most 10 % of the system words come back under You' : 'fewer system words come back under You'}`, async () => {
+      const t = setup({ echo: stage.echo });
       const speech = makeToneSpeech({ words: 24, seed: 21, amplitude: 0.4 });
       // The microphone hears the speakers 12 dB quieter and 40 ms later.
       const delay = Math.round(0.04 * 16000);
@@ -178,12 +190,20 @@ describe('MeetingRun', () => {
       const result = await t.run.done;
       const heard = speech.text.split(' ').length;
       const underYou = textOf(result.finals, 'You').split(' ').filter(Boolean).length;
+      console.log(`echo ${stage.name}: ${underYou}/${heard} system words under You, ${t.run.echoSuppressed} line(s) dropped by text matching`, result.finals.filter((s) => s.label === "You").map((s) => `${s.start.toFixed(1)}:${s.text}`).join(" / "));
       expect(textOf(result.finals, 'Others')).toBe(speech.text);
-      if (echo) {
+      if (stage.echo && !stage.echo.text) {
+        // Tone words are a hard case for an adaptive filter (each word a new pure frequency,
+        // onsets in 10 ms): AEC3 alone removes about half of them here (measured 11/24 left),
+        // against 33 dB on real speech (echo-canceller.test.ts). The text stage is what holds
+        // the line at 10 %.
+        expect(underYou).toBeLessThan(heard / 2 + 1);
+      } else if (stage.echo) {
         expect(underYou / heard).toBeLessThanOrEqual(0.1);
-        expect(t.run.echoSuppressed).toBeGreaterThan(0);
-        const last = statuses(t.events).filter((s) => s.kind === 'streams').pop();
-        expect(last && describeStatus(last)).toMatch(/echo suppressed: \d+ line/);
+        if (stage.echo.text && !stage.echo.audio) {
+          const last = statuses(t.events).filter((s) => s.kind === 'streams').pop();
+          expect(last && describeStatus(last)).toMatch(/echo suppressed: \d+ line/);
+        }
       } else {
         expect(textOf(result.finals, 'You')).toBe(speech.text);
       }
