@@ -108,7 +108,7 @@ export class CaptionStore {
       this.rejectedCount++;
       return false;
     }
-    const segment: Segment = { id: raw.id, text: raw.text.trim(), start: raw.start, end: raw.end, final: raw.final };
+    const segment: Segment = { id: raw.id, text: raw.text.trim(), start: raw.start, end: raw.end, final: raw.final, ...(raw.speaker ? { speaker: raw.speaker } : {}) };
     const old = this.byId.get(segment.id);
     if (old && sameSegment(old.segment, segment)) return false;
     if (segment.final) this.emitFinal({ kind: 'upsert', segment });

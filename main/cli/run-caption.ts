@@ -60,6 +60,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
         prompt: args.prompt,
         temperature: args.temperature,
         extra: args.extra,
+        speakerLabels: args.speakers,
       },
       frameMs: args.frameMs,
       speed: args.speed,
