@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../../shared/errors.js';
-import { PROVIDERS, PROVIDER_IDS, isProviderId, type ProviderId } from '../../shared/providers.js';
+import { PROVIDERS, PROVIDER_IDS, isProviderId, speakerLabelProviders, speakerLabelsRefusal, type ProviderId } from '../../shared/providers.js';
 import { parseHttpEndpoint } from '../prerecorded/http-endpoint.js';
 import { NO_PRERECORDED, PRERECORDED_SERVICES } from '../prerecorded/services.js';
 import { parseEndpoint } from '../stt/endpoint.js';
@@ -40,6 +40,8 @@ export interface CaptionArgs {
   backlogSeconds: number;
   /** Provider-specific settings (VAD, region, format_turns, ...), from repeated --option name=value. */
   extra: Record<string, string>;
+  /** Ask the service to label speakers live ("Speaker A"…); only providers that can. */
+  speakers: boolean;
   quiet: boolean;
 }
 
@@ -111,6 +113,8 @@ Caption options:
   --option NAME=VALUE provider-specific setting, repeatable (e.g. --option region=eu for
                       assemblyai, --option max_speech_duration_s=20 for together);
                       unknown names are refused
+  --speakers          label who speaks (Speaker A, Speaker B…) where the service does it
+                      live: ${speakerLabelProviders().map((p) => p.id).join(', ')}; refused for ${PROVIDER_IDS.filter((id) => !PROVIDERS[id].liveSpeakerLabels).join(', ')}
   --quiet             no status lines on stderr
 
 Exit status: 0 done (file ended, Ctrl+C, SIGTERM or SIGHUP), 1 captioning failed (e.g. refused
@@ -177,7 +181,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     speed: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' },
     'overlay-port': { type: 'string' }, 'overlay-host': { type: 'string' },
     'backlog-seconds': { type: 'string' }, option: { type: 'string', multiple: true },
-    labels: { type: 'string' }, echo: { type: 'string' },
+    labels: { type: 'string' }, echo: { type: 'string' }, speakers: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -242,6 +246,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (!m) bad(`--option must look like name=value, got "${item}"`);
     extra[m[1]!] = m[2]!;
   }
+  // Refused, not ignored: unlabelled lines would read as if one person said everything.
+  const refusal = values.speakers ? speakerLabelsRefusal(providerRaw) : undefined;
+  if (refusal) bad(`--speakers: ${refusal} (--provider ${speakerLabelProviders().map((p) => p.id).join(' or ')}); a recording can be labelled afterwards with earshot transcribe --diarize`);
   const temperature = values.temperature === undefined ? undefined : num('temperature', values.temperature, 0, 1, 0);
   if (temperature !== undefined && !TEMPERATURE_PROVIDERS.includes(providerRaw)) {
     bad(`--temperature is only used by ${TEMPERATURE_PROVIDERS.join(', ')}; ${providerRaw} has no temperature setting`);
@@ -275,6 +282,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     overlayHost: values['overlay-host'] ?? '127.0.0.1',
     backlogSeconds: num('backlog-seconds', values['backlog-seconds'], 120, 3600, 180),
     extra,
+    speakers: Boolean(values.speakers),
     quiet: Boolean(values.quiet),
   };
 }

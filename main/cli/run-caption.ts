@@ -56,9 +56,11 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
   const sources = [];
   for (const term of args.sources) sources.push(await resolveSource(term.value === undefined ? term.kind : `${term.kind}:${term.value}`, { isolateCapture: true }));
-  const runConfig = (source: AudioSource, term: string): RunConfig => ({
+  // In a meeting, speakers are told apart on the others' side only: the microphone is "You".
+  const speakersOn = (term: SourceTerm) => args.speakers && (args.sources.length === 1 || term.kind === 'system' || term.kind === 'file');
+  const runConfig = (source: AudioSource, term: SourceTerm): RunConfig => ({
     source,
-    sourceTerm: term,
+    sourceTerm: term.term,
     provider: getProvider(args.provider),
     providerOptions: {
       apiKey,
@@ -68,6 +70,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
       prompt: args.prompt,
       temperature: args.temperature,
       extra: args.extra,
+      ...(speakersOn(term) ? { speakerLabels: true } : {}),
     },
     frameMs: args.frameMs,
     speed: args.speed,
@@ -76,10 +79,10 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   const deps = { transport: createWsTransport, clock: systemClock, random: systemRandom };
   const run: CaptionRun | MeetingRun =
     sources.length === 1
-      ? new CaptionRun(runConfig(sources[0]!, args.sources[0]!.term), deps)
+      ? new CaptionRun(runConfig(sources[0]!, args.sources[0]!), deps)
       : new MeetingRun(
           {
-            streams: sources.map((source, i) => ({ term: args.sources[i]!.term, label: args.labels[i]!, run: runConfig(source, args.sources[i]!.term) })),
+            streams: sources.map((source, i) => ({ term: args.sources[i]!.term, label: args.labels[i]!, run: runConfig(source, args.sources[i]!) })),
             ...(args.echo ? echoRoles(args.sources, args.echo) : {}),
           },
           deps,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli, formatFromExtension } from '../../../main/cli/args.js';
+import { parseCli, formatFromExtension, USAGE } from '../../../main/cli/args.js';
 import { EarshotError } from '../../../shared/errors.js';
 
 function err(argv: string[]): EarshotError {
@@ -101,5 +101,25 @@ describe('parseCli', () => {
   it('frame limits follow the provider', () => {
     expect(parseCli(['caption', '--provider', 'assemblyai', '--frame-ms', '1000'])).toMatchObject({ frameMs: 1000 });
     expect(err(['caption', '--provider', 'together', '--frame-ms', '50']).message).toMatch(/between 100 and 256/);
+  });
+});
+
+describe('caption --speakers', () => {
+  it('is off unless given, and on for the providers that label speakers live', () => {
+    expect(parseCli(['caption'])).toMatchObject({ speakers: false });
+    expect(parseCli(['caption', '--provider', 'assemblyai', '--speakers'])).toMatchObject({ provider: 'assemblyai', speakers: true });
+    expect(parseCli(['caption', '--provider', 'deepgram', '--speakers'])).toMatchObject({ provider: 'deepgram', speakers: true });
+  });
+
+  it.each(['fireworks', 'together', 'openai'])('is refused for %s as bad usage, naming the providers that can', (provider) => {
+    const e = err(['caption', '--provider', provider, '--speakers']);
+    expect(e.code).toBe('BAD_ARGUMENT');
+    expect(e.message).toMatch(/cannot label speakers live/);
+    expect(e.message).toMatch(/--provider assemblyai or deepgram/);
+    expect(e.message).toMatch(/earshot transcribe --diarize/);
+  });
+
+  it('is in --help with the providers that can and those that cannot', () => {
+    expect(USAGE).toMatch(/--speakers .*\n.*live: assemblyai, deepgram; refused for fireworks, together, openai/);
   });
 });
