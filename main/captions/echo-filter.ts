@@ -36,6 +36,8 @@ export interface EchoFilterOptions {
 export const DEFAULT_ECHO_HOLD_MS = 1500;
 export const DEFAULT_ECHO_WINDOW_SECONDS = 2;
 export const DEFAULT_ECHO_THRESHOLD = 0.5;
+/** Words of a microphone line compared (its newest); system words near it: four times that. */
+const MAX_WORDS = 120;
 
 interface TargetState {
   segment: Segment;
@@ -169,7 +171,9 @@ export class EchoFilter {
   }
 
   private isEcho(segment: Segment): boolean {
-    const words = wordsOf(segment.text);
+    // Bounded work per check whatever the service sends (a runaway segment of thousands of
+    // words): the newest words decide.
+    const words = wordsOf(segment.text).slice(-MAX_WORDS);
     if (words.length === 0) return false;
     // A single word ("yes", "okay") is only echo when it sits right on the system word.
     const window = words.length === 1 ? Math.min(this.window, 0.6) : this.window;
@@ -179,7 +183,7 @@ export class EchoFilter {
     }
     if (near.length === 0) return false;
     near.sort((a, b) => a.start - b.start);
-    const heard = near.flatMap((r) => r.words);
+    const heard = near.flatMap((r) => r.words).slice(-4 * MAX_WORDS);
     return commonInOrder(words, heard) / words.length >= this.threshold;
   }
 

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeError, EarshotError, redactKey, type ErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE } from '../../shared/overlay-style.js';
+import type { AudioLevel } from '../../shared/status.js';
 import { safeText } from '../../shared/safe-text.js';
 import { languageName } from '../../shared/languages.js';
 import { PROVIDERS } from '../../shared/providers.js';
@@ -195,9 +196,15 @@ async function startOverlay(args: CaptionArgs, run: CaptionRun | MeetingRun, kee
     getStyle: () => DEFAULT_STYLE,
   });
   coalescer.on((diff) => server.publish('captions:diff', diff));
+  // A meeting's two streams report levels in turn; the meter shows the louder one.
+  const levels = new Map<number, AudioLevel>();
+  const loudest = (level: AudioLevel, stream = 0): AudioLevel => {
+    levels.set(stream, level);
+    return [...levels.values()].reduce((a, b) => (b.rmsDb > a.rmsDb ? b : a));
+  };
   run.on((e) => {
     if (e.type === 'status') server.publish('status', e.status);
-    else if (e.type === 'level') server.publish('level', e.level);
+    else if (e.type === 'level') server.publish('level', loudest(e.level, e.stream?.index));
   });
   return server;
 }

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { systemClock } from '../../main/util/clock.js';
 import { startFireworksServer } from '../fakes/fireworks-server.js';
 import { makeToneSpeech } from '../fakes/tone-asr.js';
 import { toMultichannel, writeWav } from '../fakes/wav-writer.js';
@@ -97,13 +98,40 @@ export async function runMeetingBench(): Promise<string> {
     }
     lines.push(`| 2 ÷ 1 | | | ${ratio(two.cpuPercent, one.cpuPercent)} | ${ratio(two.cpuMsPerAudioSecond, one.cpuMsPerAudioSecond)} | ${ratio(two.peakRssMb, one.peakRssMb)} | |`);
   }
+  // The echo stage a microphone + system meeting adds, measured in this process on 60 s of audio.
+  const aec = await measureEchoCanceller(60);
   return [
     'Meeting (two sources, two connections) against one source: the `earshot` process with 48 kHz stereo WAVs, each stream converted, paced and sent on its own WebSocket',
     '',
     '| streams | audio s each | speed | CPU (of one core) | CPU ms per audio s | peak RSS MB | transcripts exact |',
     '|---|---|---|---|---|---|---|',
     ...lines,
+    '',
+    `Echo cancelling (WebRTC AEC3 in WebAssembly, on the microphone stream of mic+system meetings): ${aec.cpuMsPerAudioSecond.toFixed(1)} ms CPU per audio second (${((aec.cpuMsPerAudioSecond / 1000) * 100).toFixed(1)} % of one core), ${aec.rssDeltaMb.toFixed(1)} MB more RSS after loading it; measured in process on ${aec.audioSeconds} s of speech-like noise.`,
   ].join('\n');
+}
+
+async function measureEchoCanceller(seconds: number): Promise<{ audioSeconds: number; cpuMsPerAudioSecond: number; rssDeltaMb: number }> {
+  const { EchoCanceller, loadAec3 } = await import('../../main/audio/echo-canceller.js');
+  const rate = 16000;
+  const rssBefore = process.memoryUsage().rss;
+  const canceller = new EchoCanceller({ rate, clock: systemClock });
+  canceller.attach(await loadAec3(rate));
+  const frame = rate / 20;
+  const render = new Int16Array(frame);
+  const capture = new Int16Array(frame);
+  let seed = 7;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5) * 8000;
+  const cpu = process.cpuUsage();
+  for (let f = 0; f < seconds * 20; f++) {
+    for (let i = 0; i < frame; i++) render[i] = noise();
+    for (let i = 0; i < frame; i++) capture[i] = render[i]! / 4 + noise() / 8;
+    canceller.render(render);
+    canceller.capture(capture);
+  }
+  canceller.flush();
+  const used = process.cpuUsage(cpu);
+  return { audioSeconds: seconds, cpuMsPerAudioSecond: (used.user + used.system) / 1000 / seconds, rssDeltaMb: (process.memoryUsage().rss - rssBefore) / 1048576 };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
