@@ -159,6 +159,9 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     }
     const result: RunResult = await run.done;
     view.finish();
+    if (run instanceof MeetingRun && run.echoSuppressed > 0) {
+      view.notice(`echo: dropped ${run.echoSuppressed} microphone line${run.echoSuppressed === 1 ? '' : 's'} that repeated system audio`);
+    }
     if (saver && out) {
       await saver.flush();
       view.notice(`wrote ${result.finals.length} caption${result.finals.length === 1 ? '' : 's'} to ${out}`);
