@@ -57,8 +57,6 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
   const sources = [];
   for (const term of args.sources) sources.push(await resolveSource(term.value === undefined ? term.kind : `${term.kind}:${term.value}`, { isolateCapture: true }));
-  // In a meeting, speakers are told apart on the others' side only: the microphone is "You".
-  const speakersOn = (term: SourceTerm) => args.speakers && (args.sources.length === 1 || term.kind === 'system' || term.kind === 'file');
   const runConfig = (source: AudioSource, term: SourceTerm): RunConfig => ({
     source,
     sourceTerm: term.term,
@@ -71,7 +69,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
       prompt: args.prompt,
       temperature: args.temperature,
       extra: args.extra,
-      ...(speakersOn(term) ? { speakerLabels: true } : {}),
+      ...(args.speakers ? { speakerLabels: true } : {}),
     },
     frameMs: args.frameMs,
     speed: args.speed,
@@ -83,7 +81,11 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
       ? new CaptionRun(runConfig(sources[0]!, args.sources[0]!), deps)
       : new MeetingRun(
           {
-            streams: sources.map((source, i) => ({ term: args.sources[i]!.term, label: args.labels[i]!, run: runConfig(source, args.sources[i]!) })),
+            // Speakers are told apart on the others' side only: the microphone stays "You".
+            streams: sources.map((source, i) => ({
+              term: args.sources[i]!.term, label: args.labels[i]!, run: runConfig(source, args.sources[i]!),
+              speakerLabels: args.sources[i]!.kind === 'system' || args.sources[i]!.kind === 'file',
+            })),
             ...(args.echo ? echoRoles(args.sources, args.echo) : {}),
           },
           deps,

@@ -26,6 +26,11 @@ export interface MeetingStream {
   term: string;
   label: string;
   run: RunConfig;
+  /**
+   * False for the person's own microphone: it stays "You", so the service is never asked to
+   * tell speakers apart on it, whatever the provider options say (also on reconfigure).
+   */
+  speakerLabels?: boolean;
 }
 
 export interface MeetingConfig {
@@ -78,7 +83,7 @@ export class MeetingRun {
     this.cancellers = this.makeCancellers(config, deps);
     this.streams = config.streams.map((s, index) => ({
       info: { index, source: s.term, label: s.label },
-      run: new CaptionRun(this.withEchoCancelling(index, s.run), deps),
+      run: new CaptionRun(this.withEchoCancelling(index, { ...s.run, providerOptions: optionsFor(s, s.run.providerOptions) }), deps),
       offset: s.run.source.live ? undefined : 0,
       status: { kind: 'connecting', provider: s.run.provider.label, attempt: 1 },
     }));
@@ -187,7 +192,9 @@ export class MeetingRun {
   }
 
   reconfigure(providerOptions: ProviderOptions): void {
-    for (const s of this.streams) if (!s.result) s.run.reconfigure(providerOptions);
+    this.streams.forEach((s, i) => {
+      if (!s.result) s.run.reconfigure(optionsFor(this.config.streams[i]!, providerOptions));
+    });
   }
 
   pause(paused: boolean): void {
@@ -305,6 +312,12 @@ export class MeetingRun {
       }
     }
   }
+}
+
+function optionsFor(stream: MeetingStream, options: ProviderOptions): ProviderOptions {
+  if (stream.speakerLabels !== false || !options.speakerLabels) return options;
+  const { speakerLabels: _off, ...rest } = options;
+  return rest;
 }
 
 function labelledInfo(error: ErrorInfo, stream: StreamInfo): ErrorInfo {

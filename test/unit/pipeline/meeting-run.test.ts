@@ -161,6 +161,20 @@ describe('MeetingRun', () => {
     expect(last && describeStatus(last)).toMatch(/Others: error/);
   });
 
+  it('never asks for speaker labels on a stream marked as the person’s own (also on reconfigure)', () => {
+    const clock = new FakeClock();
+    const hub = new FakeTransportHub(clock);
+    const stream = (term: string, speakerLabels: boolean) => ({
+      term, label: term, speakerLabels,
+      run: { source: new FakeAudioSource({ live: true }), provider: fireworksSpec, providerOptions: { apiKey: KEY, endpoint: 'ws://127.0.0.1:9/x', speakerLabels: true }, frameMs: 50 },
+    });
+    // Fireworks cannot label speakers: asking on any stream is refused before connecting.
+    const deps = { transport: hub.factory, clock, random: seededRandom(1) };
+    expect(() => new MeetingRun({ streams: [stream('mic', false), stream('system', true)] }, deps)).toThrow(/cannot tell speakers apart/);
+    const run = new MeetingRun({ streams: [stream('mic', false), stream('system', false)] }, deps);
+    expect(() => run.reconfigure({ apiKey: KEY, endpoint: 'ws://127.0.0.1:9/x', language: 'de', speakerLabels: true })).not.toThrow();
+  });
+
   it('a source that cannot open fails the start, naming it, and leaves nothing capturing', async () => {
     const t = setup({ openError: 'mic' });
     await expect(t.run.start()).rejects.toMatchObject({ code: 'DEVICE_NOT_FOUND', detail: expect.stringContaining('You (mic): no such mic') });
