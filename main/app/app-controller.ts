@@ -244,14 +244,18 @@ export class AppController {
    * the live system-audio capture (there is one loopback page) or fail on a busy device.
    */
   async testLevel(source: SourceSetting, durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel> {
-    const live = this.running && this.current.source === source;
+    // A running meeting already reads the microphone (stream 0) and system audio (stream 1).
+    const inMeeting = this.running && isMeetingSource(this.current.source) && (source === 'mic' || source === 'system');
+    const live = (this.running && this.current.source === source) || inMeeting;
     if (!live && isMeetingSource(source)) return this.testBoth(durationMs, onLevel);
     if (!live) return this.deps.testSourceLevel(source, durationMs, onLevel);
+    const stream = inMeeting ? (source === 'mic' ? 0 : 1) : undefined;
     if (this.paused) throw new EarshotError('BAD_ARGUMENT', 'Captions are paused, so this source is not being read. Resume captions to see its level.');
     let peak: AudioLevel = { rmsDb: -100, peakDb: -100 };
     let seen = 0;
     await new Promise<void>((resolve) => {
       const off = this.deps.pipeline.on('level', (l) => {
+        if (stream !== undefined && l.stream?.index !== stream) return;
         seen++;
         if (l.peakDb > peak.peakDb) peak = l;
         onLevel(l);

@@ -413,4 +413,17 @@ describe('AppController: meetings (microphone + system audio)', () => {
     expect(t.opened.filter((o) => o.startsWith('level-test'))).toEqual(['level-test:mic:3000', 'level-test:system:3000']);
     expect(levels.length).toBeGreaterThan(0);
   });
+
+  it('while a meeting runs, testing one of its sources mirrors that stream (a second loopback would end the live one)', async () => {
+    const t = setup({ key: 'k', settings: { source: 'mic+system' } });
+    await t.controller.init();
+    const seen: number[] = [];
+    const test = t.controller.testLevel('system', 3000, (l) => seen.push(l.rmsDb));
+    t.pipeline.emit('level', { rmsDb: -10, peakDb: -2, stream: { index: 0, label: 'You' } });
+    t.pipeline.emit('level', { rmsDb: -35, peakDb: -20, stream: { index: 1, label: 'Others' } });
+    t.clock.advance(3000);
+    await expect(test).resolves.toMatchObject({ rmsDb: -35, peakDb: -20 });
+    expect(seen).toEqual([-35]);
+    expect(t.opened.filter((o) => o.startsWith('level-test'))).toEqual([]);
+  });
 });
