@@ -21,6 +21,7 @@ import { STYLE_PRESETS } from '../../shared/overlay-style.js';
 import { startFireworksServer, type FireworksServer } from '../fakes/fireworks-server.js';
 import { bootStandinApp, closeStandinApp, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
 import { speechFile, type SpeechFile } from './helpers/app-audio.js';
+import { artifactPath } from './helpers/chromium.js';
 import { PrivatePulse } from './helpers/private-pulse.js';
 
 const KEY = 'fw-meeting-e2e-key-8812';
@@ -94,6 +95,11 @@ describe('a meeting in the desktop app', () => {
     expect(await wordsOf(settings, '[data-testid="meeting-cost"]')).toMatch(/Two connections: twice the provider minutes\./);
     expect(await settings.inputValue('#micLabel')).toBe('You');
     expect(await settings.inputValue('#systemLabel')).toBe('Others');
+    // Labels are renamable and checked as typed: two equal labels would hide who said what.
+    await settings.fill('#systemLabel', 'you');
+    expect(await wordsOf(settings, '[data-error-for="systemLabel"]')).toBe('The two labels must differ (both are "You").');
+    await settings.fill('#systemLabel', 'Others');
+    expect(await settings.$('[data-error-for="systemLabel"]')).toBeNull();
     await settings.getByLabel('Keep the meeting audio to improve the transcript afterwards').check();
     expect(await wordsOf(settings, '[data-testid="keep-audio-meeting"]')).toMatch(/^Not with two sources yet/);
     await settings.getByLabel('Keep the meeting audio to improve the transcript afterwards').uncheck();
@@ -101,6 +107,7 @@ describe('a meeting in the desktop app', () => {
     // Room for both sides' sentences at once.
     await settings.fill('#style-lines', '6');
     await settings.getByLabel('Keep a history of final captions on this computer').check();
+    await settings.screenshot({ path: artifactPath('settings-meeting.png'), fullPage: true });
     await settings.getByRole('button', { name: 'Save', exact: true }).click();
     await until('settings to be saved', async () => (await textOf(settings, '[data-testid="save-message"]')) === 'Saved.');
     await settings.fill('#api-key', KEY);
