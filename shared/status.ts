@@ -42,6 +42,8 @@ export interface AudioLevel {
   /** RMS level in dBFS, -100 for digital silence. */
   rmsDb: number;
   peakDb: number;
+  /** A meeting's stream this level is from (each has its own meter); absent with one source. */
+  stream?: { index: number; label: string };
 }
 
 export function describeStatus(s: ConnectionStatus): string {
