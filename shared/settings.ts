@@ -57,6 +57,8 @@ export interface Settings {
   systemLabel: string;
   /** Meetings: drop microphone lines that are the speakers' sound picked up again. */
   echoSuppression: boolean;
+  /** Ask the service to tell speakers apart live (AssemblyAI, Deepgram); ignored by the others. */
+  speakerLabels: boolean;
   frameMs: number;
   preset: StylePresetId | 'custom';
   style: OverlayStyle;
@@ -97,6 +99,7 @@ export const DEFAULT_SETTINGS: Settings = {
   micLabel: DEFAULT_MIC_LABEL,
   systemLabel: DEFAULT_SYSTEM_LABEL,
   echoSuppression: true,
+  speakerLabels: false,
   frameMs: 50,
   preset: 'classic',
   style: DEFAULT_STYLE,
@@ -333,6 +336,7 @@ export function parseSettings(input: unknown): ParsedSettings {
     return (v as string).trim().toLowerCase() === micLabel.toLowerCase() ? `The two labels must differ (both are "${micLabel}").` : null;
   }, (v) => (v as string).trim());
   const echoSuppression = r.field(input, 'echoSuppression', d.echoSuppression, bool('Echo suppression'));
+  const speakerLabels = r.field(input, 'speakerLabels', d.speakerLabels, bool('Label speakers'));
   const fm = info.frameMs;
   const frameMs = r.field(input, 'frameMs', provider === d.provider ? d.frameMs : fm.default,
     numberIn(`Frame size for ${info.label}`, fm.min, fm.max, { integer: true, unit: 'ms' }));
@@ -361,7 +365,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   }
   return {
     settings: {
-      provider, model, endpoint, fileEndpoint, language, recentLanguages, prompt, source, micLabel, systemLabel, echoSuppression, frameMs, preset, style,
+      provider, model, endpoint, fileEndpoint, language, recentLanguages, prompt, source, micLabel, systemLabel, echoSuppression, speakerLabels, frameMs, preset, style,
       clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, keepAudio, keepAudioLimitMb, overlayServer,
     },
     errors: r.errors,

@@ -68,7 +68,7 @@ export interface ControllerDeps {
   coalesceMs?: number;
 }
 
-const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs', 'micLabel', 'systemLabel', 'echoSuppression'] as const;
+const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs', 'micLabel', 'systemLabel', 'echoSuppression', 'speakerLabels'] as const;
 /** Fields that only matter while both sources run. */
 const MEETING_FIELDS: ReadonlySet<(typeof PIPELINE_FIELDS)[number]> = new Set(['micLabel', 'systemLabel', 'echoSuppression']);
 /** Fields a running stream takes without stopping capture (a reconnect that resends the backlog). */
@@ -394,6 +394,8 @@ export class AppController {
     return {
       source, provider: s.provider, model: s.model, endpoint: s.endpoint,
       language: s.language, prompt: s.prompt, frameMs: s.frameMs, apiKey,
+      // Only where the service can: a setting kept from another provider must not stop captions.
+      ...(s.speakerLabels && PROVIDERS[s.provider].liveSpeakerLabels ? { speakerLabels: true } : {}),
     };
   }
 

@@ -49,6 +49,8 @@ export interface PipelineConfig {
   language: string;
   prompt: string;
   frameMs: number;
+  /** Ask the service to tell speakers apart (only set for providers that can). */
+  speakerLabels?: boolean;
   apiKey: string;
   /** Keep what is sent on disk for "Improve transcript" (off unless the person chose it; one source only). */
   keepAudio?: { root: string; id: string; maxBytes: number };

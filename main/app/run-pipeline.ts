@@ -13,7 +13,8 @@ import { createConverter } from '../audio/converter.js';
 import { levelOf } from '../audio/level.js';
 import type { AudioSource } from '../audio/types.js';
 import type { RunConfig, RunEvent } from '../pipeline/caption-run.js';
-import type { MeetingConfig } from '../pipeline/meeting-run.js';
+import { echoRoles, isOwnVoice, type MeetingConfig } from '../pipeline/meeting-run.js';
+import { loadAec3 } from '../audio/echo-canceller.js';
 import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
 import { sourceTerm, type MeetingSources, type PipelineConfig, type PipelineEvents, type PipelinePort, type PipelineSource } from './pipeline-port.js';
@@ -95,8 +96,11 @@ export class RunPipeline implements PipelinePort {
       term: s.term,
       label: s.label,
       run: { source: sources[i]!, sourceTerm: s.term, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs },
+      // Speakers are told apart on the others' side only: the microphone stays "You".
+      speakerLabels: !isOwnVoice(s.term),
     }));
-    const run = createMeeting({ streams, ...(meeting.echo ? echoRoles(meeting.streams.map((s) => s.term)) : {}) });
+    const terms = meeting.streams.map((s) => s.term);
+    const run = createMeeting({ streams, ...(meeting.echo ? echoRoles(terms, { audio: true, text: true }, loadAec3) : {}) });
     await this.launch(run, sources);
   }
 
@@ -199,16 +203,6 @@ export class RunPipeline implements PipelinePort {
   }
 }
 
-/**
- * System audio is what may come back through the microphone (speakers, no headphones): it is
- * the reference, every microphone or input device a target. Same rule as the CLI's.
- */
-export function echoRoles(terms: readonly string[]): Pick<MeetingConfig, 'echo'> {
-  const reference = terms.indexOf('system');
-  const targets = terms.flatMap((t, i) => (t === 'mic' || t.startsWith('device:') ? [i] : []));
-  return reference >= 0 && targets.length ? { echo: { reference, targets } } : {};
-}
-
 function providerOptionsOf(config: PipelineConfig): ProviderOptions {
   return {
     apiKey: config.apiKey,
@@ -216,6 +210,7 @@ function providerOptionsOf(config: PipelineConfig): ProviderOptions {
     endpoint: config.endpoint || undefined,
     language: config.language || undefined,
     prompt: config.prompt || undefined,
+    ...(config.speakerLabels ? { speakerLabels: true } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import { writeTranscript } from '../captions/export.js';
 import { TranscriptSaver } from '../captions/transcript-saver.js';
 import { startOverlayServer, type OverlayServer } from '../overlay/overlay-server.js';
 import { CaptionRun, type RunConfig, type RunResult } from '../pipeline/caption-run.js';
-import { MeetingRun, type MeetingConfig } from '../pipeline/meeting-run.js';
+import { echoRoles, isOwnVoice, MeetingRun } from '../pipeline/meeting-run.js';
 import type { AudioSource } from '../audio/types.js';
 import { loadAec3 } from '../audio/echo-canceller.js';
 import type { SourceTerm } from '../../shared/source-terms.js';
@@ -84,9 +84,9 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
             // Speakers are told apart on the others' side only: the microphone stays "You".
             streams: sources.map((source, i) => ({
               term: args.sources[i]!.term, label: args.labels[i]!, run: runConfig(source, args.sources[i]!),
-              speakerLabels: args.sources[i]!.kind === 'system' || args.sources[i]!.kind === 'file',
+              speakerLabels: !isOwnVoice(args.sources[i]!.term),
             })),
-            ...(args.echo ? echoRoles(args.sources, args.echo) : {}),
+            ...(args.echo ? echoRoles(args.sources.map((t) => t.term), args.echo, loadAec3) : {}),
           },
           deps,
         );
@@ -214,13 +214,3 @@ async function startOverlay(args: CaptionArgs, run: CaptionRun | MeetingRun, kee
   return server;
 }
 
-/**
- * Echo runs one way: system audio comes back on a microphone, never the reverse. Only a
- * meeting of system audio and a microphone (mic or an input device) has an echo to drop.
- */
-export function echoRoles(terms: readonly SourceTerm[], stages: { audio: boolean; text: boolean }): Pick<MeetingConfig, 'echo'> {
-  const reference = terms.findIndex((t) => t.kind === 'system');
-  const targets = terms.flatMap((t, i) => (t.kind === 'mic' || t.kind === 'device' ? [i] : []));
-  if (reference < 0 || !targets.length) return {};
-  return { echo: { reference, targets, text: stages.text, ...(stages.audio ? { canceller: loadAec3 } : {}) } };
-}

@@ -314,6 +314,23 @@ export class MeetingRun {
   }
 }
 
+/**
+ * Echo runs one way: system audio comes back through a microphone (speakers, no headphones),
+ * never the reverse. So system audio is the reference and every microphone or input device a
+ * target; two files or two system sources have no echo to drop. Used by the CLI and the app.
+ */
+export function echoRoles(terms: readonly string[], stages: { audio: boolean; text: boolean }, canceller: EchoConfig['canceller']): Pick<MeetingConfig, 'echo'> {
+  const reference = terms.indexOf('system');
+  const targets = terms.flatMap((t, i) => (isOwnVoice(t) ? [i] : []));
+  if (reference < 0 || !targets.length) return {};
+  return { echo: { reference, targets, text: stages.text, ...(stages.audio && canceller ? { canceller } : {}) } };
+}
+
+/** The person's own microphone (or an input device): labelled "You", never diarised. */
+export function isOwnVoice(term: string): boolean {
+  return term === 'mic' || term.startsWith('device:');
+}
+
 function optionsFor(stream: MeetingStream, options: ProviderOptions): ProviderOptions {
   if (stream.speakerLabels !== false || !options.speakerLabels) return options;
   const { speakerLabels: _off, ...rest } = options;

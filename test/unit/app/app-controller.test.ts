@@ -405,6 +405,17 @@ describe('AppController: meetings (microphone + system audio)', () => {
     expect(t.pipeline.starts.at(-1)!.source).toEqual({ kind: 'mic' });
   });
 
+  it('asks for speaker labels only where the service can give them live', async () => {
+    const t = setup({ key: 'k', settings: { provider: 'assemblyai', model: 'universal-streaming-english', speakerLabels: true } });
+    await t.controller.init();
+    expect(t.pipeline.starts[0]!.speakerLabels).toBe(true);
+    // A setting kept from AssemblyAI must not stop Fireworks (it has no live speaker labels).
+    t.save({ provider: 'fireworks', model: 'fireworks-asr-large' });
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts.length).toBeGreaterThan(1);
+    expect(t.pipeline.starts.at(-1)!.speakerLabels).toBeUndefined();
+  });
+
   it('a level test of both sources opens each and reports the quieter side', async () => {
     const t = setup({ key: 'k' });
     await t.controller.init();

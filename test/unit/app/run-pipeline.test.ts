@@ -5,6 +5,7 @@ import { keptAudioInfo } from '../../../main/audio/kept-audio.js';
 import type { ProviderOptions } from '../../../main/stt/provider.js';
 import { describe, expect, it } from 'vitest';
 import type { PipelineEvents } from '../../../main/app/pipeline-port.js';
+import { loadAec3 } from '../../../main/audio/echo-canceller.js';
 import { RunPipeline, testSourceLevel, type RunLike } from '../../../main/app/run-pipeline.js';
 import type { AudioFormat, AudioSource } from '../../../main/audio/types.js';
 import type { RunConfig, RunEvent } from '../../../main/pipeline/caption-run.js';
@@ -201,7 +202,10 @@ describe('testSourceLevel', () => {
       expect(t.runs).toHaveLength(0);
       const c = t.meetings[0]!.config;
       expect(c.streams.map((s) => [s.term, s.label, s.run.sourceTerm])).toEqual([['mic', 'You', 'mic'], ['system', 'Others', 'system']]);
-      expect(c.echo).toEqual({ reference: 1, targets: [0] });
+      // Both steps, as in the CLI: AEC3 on the microphone's audio, then the text check.
+      expect(c.echo).toEqual({ reference: 1, targets: [0], text: true, canceller: loadAec3 });
+      // The microphone stays "You": never diarised; the others' side may be.
+      expect(c.streams.map((s) => s.speakerLabels)).toEqual([false, true]);
       expect(c.streams.map((s) => s.run.source)).toEqual(t.sources);
       expect(c.streams.every((s) => s.run.onAudio === undefined && s.run.providerOptions.apiKey === 'k')).toBe(true);
       expect(keptAudioInfo(root, 's-2')).toBeNull();
