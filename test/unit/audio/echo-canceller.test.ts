@@ -35,21 +35,26 @@ function energy(x: Int16Array, from: number, to = x.length): number {
 
 const available = existsSync(DIR);
 
+/** System audio and the microphone in step, 50 ms at a time, as two devices deliver them. */
+async function cancelInStep(x: Int16Array, mic: Int16Array): Promise<Int16Array> {
+  const clock = new FakeClock();
+  const aec = new EchoCanceller({ rate: RATE, clock });
+  aec.attach(await loadAec3(RATE));
+  const out: Int16Array[] = [];
+  for (let at = 0; at < x.length; at += FRAME) {
+    aec.render(x.subarray(at, at + FRAME));
+    out.push(aec.capture(mic.subarray(at, at + FRAME)));
+    await clock.advanceAsync(50);
+  }
+  out.push(aec.flush());
+  return concat(out);
+}
+
 describe.skipIf(!available && !process.env.CI)('EchoCanceller (AEC3)', () => {
   it('takes the speakers out of the microphone: ERLE ≥ 20 dB after a second, same length out as in', async () => {
     const x = await speech();
     const mic = echoOf(x, 640, 0.25);
-    const clock = new FakeClock();
-    const aec = new EchoCanceller({ rate: RATE, clock });
-    aec.attach(await loadAec3(RATE));
-    const out: Int16Array[] = [];
-    for (let at = 0; at < x.length; at += FRAME) {
-      aec.render(x.subarray(at, at + FRAME));
-      out.push(aec.capture(mic.subarray(at, at + FRAME)));
-      await clock.advanceAsync(50);
-    }
-    out.push(aec.flush());
-    const y = concat(out);
+    const y = await cancelInStep(x, mic);
     expect(y.length).toBe(mic.length);
     const erle = 10 * Math.log10(energy(mic, RATE) / energy(y, RATE));
     console.log(`AEC3 ERLE after 1 s: ${erle.toFixed(1)} dB over ${(x.length / RATE).toFixed(1)} s of LibriVox speech`);
@@ -63,17 +68,7 @@ describe.skipIf(!available && !process.env.CI)('EchoCanceller (AEC3)', () => {
     const ownAt = 4 * RATE;
     const mic = echoOf(x, 640, 0.25);
     for (let i = 0; i < own.length && ownAt + i < mic.length; i++) mic[ownAt + i] = Math.max(-32768, Math.min(32767, mic[ownAt + i]! + Math.round(own[i]! * 0.5)));
-    const clock = new FakeClock();
-    const aec = new EchoCanceller({ rate: RATE, clock });
-    aec.attach(await loadAec3(RATE));
-    const out: Int16Array[] = [];
-    for (let at = 0; at < x.length; at += FRAME) {
-      aec.render(x.subarray(at, at + FRAME));
-      out.push(aec.capture(mic.subarray(at, at + FRAME)));
-      await clock.advanceAsync(50);
-    }
-    out.push(aec.flush());
-    const y = concat(out);
+    const y = await cancelInStep(x, mic);
     // Over the person's own words, what comes out is mostly their voice: the error against it
     // is well below the voice itself.
     const ref = new Int16Array(own.length).map((_, i) => Math.round(own[i]! * 0.5));

@@ -74,6 +74,16 @@ async function play(t: ReturnType<typeof setup>, mic: Int16Array, system: Int16A
   }
 }
 
+/** Plays both to their end, lets the services answer, and returns the meeting's result. */
+async function playToEnd(t: ReturnType<typeof setup>, mic: Int16Array, system: Int16Array, settleMs = 5000, during?: (frame: number) => void) {
+  await t.run.start();
+  await play(t, mic, system, during);
+  t.mic.end();
+  t.system.end();
+  await t.clock.advanceAsync(settleMs, 50);
+  return t.run.done;
+}
+
 const statuses = (events: RunEvent[]): ConnectionStatus[] => events.flatMap((e) => (e.type === 'status' ? [e.status] : []));
 const textOf = (segments: Segment[], label: string) => segments.filter((s) => s.label === label).map((s) => s.text).join(' ');
 
@@ -91,12 +101,7 @@ describe('MeetingRun', () => {
   it('captions both streams at once, each line under its own label and source, in time order', async () => {
     const t = setup();
     const { mic, system } = passages();
-    await t.run.start();
-    await play(t, mic.samples, system.samples);
-    t.mic.end();
-    t.system.end();
-    await t.clock.advanceAsync(5000, 50);
-    const result = await t.run.done;
+    const result = await playToEnd(t, mic.samples, system.samples, 5000);
     expect(result.fatal).toBeUndefined();
     expect(textOf(result.finals, 'You')).toBe(mic.text);
     expect(textOf(result.finals, 'Others')).toBe(system.text);
@@ -144,12 +149,7 @@ describe('MeetingRun', () => {
   it('a refused key on one stream ends that stream only; the result names it', async () => {
     const t = setup({ refuse: 'system' });
     const { mic, system } = passages();
-    await t.run.start();
-    await play(t, mic.samples, system.samples);
-    t.mic.end();
-    t.system.end();
-    await t.clock.advanceAsync(5000, 50);
-    const result = await t.run.done;
+    const result = await playToEnd(t, mic.samples, system.samples, 5000);
     expect(textOf(result.finals, 'You')).toBe(mic.text);
     expect(result.fatal?.code).toBe('AUTH_REFUSED');
     expect(result.fatal?.detail).toContain('Others (system)');
@@ -196,12 +196,7 @@ describe('MeetingRun', () => {
       const delay = Math.round(0.04 * 16000);
       const echoed = new Int16Array(speech.samples.length + delay);
       for (let i = 0; i < speech.samples.length; i++) echoed[i + delay] = Math.round(speech.samples[i]! / 3.98);
-      await t.run.start();
-      await play(t, echoed, speech.samples);
-      t.mic.end();
-      t.system.end();
-      await t.clock.advanceAsync(6000, 50);
-      const result = await t.run.done;
+      const result = await playToEnd(t, echoed, speech.samples, 6000);
       const heard = speech.text.split(' ').length;
       const underYou = textOf(result.finals, 'You').split(' ').filter(Boolean).length;
       console.log(`echo ${stage.name}: ${underYou}/${heard} system words under You, ${t.run.echoSuppressed} line(s) dropped by text matching`, result.finals.filter((s) => s.label === "You").map((s) => `${s.start.toFixed(1)}:${s.text}`).join(" / "));
