@@ -15,6 +15,13 @@ export interface Segment {
   final: boolean;
   /** Who spoke, when the service tells ("Speaker A"); absent when unknown. */
   speaker?: string;
+  /** The source term exactly as given (`mic`, `system`, `device:ID`, `file:PATH`). */
+  source?: string;
+  /**
+   * Who the line is from, as shown (meetings: "You", "Others", or the service's speaker label
+   * within a stream); absent when a run has one source and nobody to tell apart.
+   */
+  label?: string;
 }
 
 export interface CaptionDiff {

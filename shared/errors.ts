@@ -31,6 +31,7 @@ export const ERROR_TABLE = {
   WAV_UNSUPPORTED: { retryable: false, message: 'This audio file format is not supported. Convert it to PCM WAV, for example: ffmpeg -i input -ac 1 -ar 16000 -c:a pcm_s16le output.wav' },
   WAV_CORRUPT: { retryable: false, message: 'The WAV file is damaged or not a WAV file.' },
   BAD_ARGUMENT: { retryable: false, message: 'An option has an invalid value.' },
+  SPEAKERS_UNSUPPORTED: { retryable: false, message: 'This speech service cannot tell speakers apart while captioning. Turn speaker labels off, or choose a service that can.' },
   FILE_TOO_LARGE: { retryable: false, message: 'The file is larger than the service accepts. Transcribe it in parts, for example: ffmpeg -i input -f segment -segment_time 3600 -c copy part%03d.wav' },
   TRANSCRIPTION_FAILED: { retryable: false, message: 'The speech service could not transcribe the file.' },
   CANCELLED: { retryable: false, message: 'Cancelled; nothing was saved.' },

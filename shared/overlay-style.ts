@@ -29,14 +29,27 @@ export interface OverlayStyle {
   lines: number;
   /** Seconds of silence after which captions clear; 0 = never (else 3-60). */
   clearAfterSeconds: number;
+  /** Meetings: each line starts with who said it ("You:", "Others:"). */
+  showLabels: boolean;
+  /** Meetings: each stream's lines in its own colour (micColor, systemColor). */
+  colorByStream: boolean;
+  /** #rrggbb: the microphone's lines (the first stream of any two). */
+  micColor: string;
+  /** #rrggbb: system audio's lines (the second stream of any two). */
+  systemColor: string;
 }
 
 export const FONT_CHOICES = ['system-ui', 'Atkinson Hyperlegible', 'OpenDyslexic', 'Lexend'] as const;
 
-export const STYLE_PRESETS: Record<StylePresetId, Pick<OverlayStyle, 'textColor' | 'backgroundColor' | 'backgroundOpacity' | 'effect' | 'partialColor'>> = {
-  classic: { textColor: '#ffffff', backgroundColor: '#000000', backgroundOpacity: 0.7, effect: 'none', partialColor: '' },
-  'high-contrast': { textColor: '#ffff00', backgroundColor: '#000000', backgroundOpacity: 1, effect: 'none', partialColor: '#ffffff' },
-  light: { textColor: '#111111', backgroundColor: '#ffffff', backgroundOpacity: 0.9, effect: 'none', partialColor: '#555555' },
+/**
+ * Stream colours are a blue and an orange (Okabe & Ito's palette): told apart with every common
+ * colour-vision deficiency, each at least 4.5:1 (WCAG AA) on its preset's background. The
+ * label says who spoke as well, so colour is never the only cue.
+ */
+export const STYLE_PRESETS: Record<StylePresetId, Pick<OverlayStyle, 'textColor' | 'backgroundColor' | 'backgroundOpacity' | 'effect' | 'partialColor' | 'micColor' | 'systemColor'>> = {
+  classic: { textColor: '#ffffff', backgroundColor: '#000000', backgroundOpacity: 0.7, effect: 'none', partialColor: '', micColor: '#56b4e9', systemColor: '#e69f00' },
+  'high-contrast': { textColor: '#ffff00', backgroundColor: '#000000', backgroundOpacity: 1, effect: 'none', partialColor: '#ffffff', micColor: '#7fd4ff', systemColor: '#ffb000' },
+  light: { textColor: '#111111', backgroundColor: '#ffffff', backgroundOpacity: 0.9, effect: 'none', partialColor: '#555555', micColor: '#0060a0', systemColor: '#a04000' },
 };
 
 export const DEFAULT_STYLE: OverlayStyle = {
@@ -48,6 +61,8 @@ export const DEFAULT_STYLE: OverlayStyle = {
   lineHeight: 1.3,
   lines: 2,
   clearAfterSeconds: 0,
+  showLabels: true,
+  colorByStream: true,
 };
 
 export const TEXT_EFFECTS: readonly TextEffect[] = ['none', 'outline', 'shadow'];
@@ -95,7 +110,11 @@ function sanitizeField<K extends keyof OverlayStyle>(field: K, v: unknown): Over
   switch (field) {
     case 'fontFamily': return isSafeFontFamily(v) ? (v.trim() as V) : null;
     case 'textColor':
-    case 'backgroundColor': return normalizeHexColor(v) as V | null;
+    case 'backgroundColor':
+    case 'micColor':
+    case 'systemColor': return normalizeHexColor(v) as V | null;
+    case 'showLabels':
+    case 'colorByStream': return (typeof v === 'boolean' ? v : null) as V | null;
     case 'partialColor': return (v === '' ? '' : normalizeHexColor(v)) as V | null;
     case 'effect': return (TEXT_EFFECTS as readonly unknown[]).includes(v) ? (v as V) : null;
     default: {
@@ -144,6 +163,10 @@ const QUERY_NAMES: Record<keyof OverlayStyle, readonly string[]> = {
   partialColor: ['partialColor'],
   lines: ['lines'],
   clearAfterSeconds: ['clearAfter', 'clearAfterSeconds'],
+  showLabels: ['labels', 'showLabels'],
+  colorByStream: ['streamColors', 'colorByStream'],
+  micColor: ['micColor', 'youColor'],
+  systemColor: ['systemColor', 'othersColor'],
 };
 
 /** Turns one URL string into the typed value its field expects (still unchecked). */
@@ -152,7 +175,9 @@ function fromQueryString(field: keyof OverlayStyle, s: string): unknown {
   switch (field) {
     case 'fontFamily': return FONT_ALIASES[text.toLowerCase()] ?? text;
     case 'effect': return text.toLowerCase();
-    case 'textColor': case 'backgroundColor': case 'partialColor': return text;
+    case 'textColor': case 'backgroundColor': case 'partialColor': case 'micColor': case 'systemColor': return text;
+    case 'showLabels': case 'colorByStream':
+      return /^(1|on|yes|true)$/i.test(text) ? true : /^(0|off|no|false)$/i.test(text) ? false : null;
     case 'clearAfterSeconds': return /^(never|off|no)$/i.test(text) ? 0 : toNumber(text);
     case 'backgroundOpacity': {
       // "70%" or 70 both mean 0.7: OBS users think in percent.

@@ -22,6 +22,14 @@ export interface ProviderInfo {
    * language (stt-protocols.md §6 #16); Deepgram's streaming API takes a language or `multi`.
    */
   detectsLanguage: boolean;
+  /**
+   * Whether the streaming API tells speakers apart while captioning (diarisation): lines then
+   * carry "Speaker A", "Speaker B"… Nothing is guessed on Earshot's side, so a provider
+   * without it is refused when speaker labels are asked for.
+   */
+  liveSpeakerLabels: boolean;
+  /** Why a provider has no live speaker labels, for Settings, --help and the refusal. */
+  noSpeakerLabelsWhy?: string;
 }
 
 export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
@@ -34,6 +42,8 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     sampleRate: 16000,
     frameMs: { min: 50, max: 400, default: 50 },
     detectsLanguage: true,
+    liveSpeakerLabels: false,
+    noSpeakerLabelsWhy: 'its streaming API sends no speaker labels',
   },
   together: {
     id: 'together',
@@ -44,6 +54,8 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     sampleRate: 16000,
     frameMs: { min: 100, max: 256, default: 100 },
     detectsLanguage: false,
+    liveSpeakerLabels: false,
+    noSpeakerLabelsWhy: 'its realtime transcription sends no speaker labels',
   },
   assemblyai: {
     id: 'assemblyai',
@@ -54,6 +66,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     sampleRate: 16000,
     frameMs: { min: 50, max: 1000, default: 50 },
     detectsLanguage: true,
+    liveSpeakerLabels: true,
   },
   openai: {
     id: 'openai',
@@ -64,6 +77,8 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     sampleRate: 24000,
     frameMs: { min: 20, max: 500, default: 50 },
     detectsLanguage: true,
+    liveSpeakerLabels: false,
+    noSpeakerLabelsWhy: 'its Realtime transcription sends no speaker labels (its diarising model takes recordings only)',
   },
   deepgram: {
     id: 'deepgram',
@@ -74,8 +89,26 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     sampleRate: 16000,
     frameMs: { min: 20, max: 250, default: 50 },
     detectsLanguage: false,
+    liveSpeakerLabels: true,
   },
 };
+
+/** Providers whose streaming API labels speakers live, in table order. */
+export function speakerLabelProviders(): ProviderInfo[] {
+  return PROVIDER_IDS.map((id) => PROVIDERS[id]).filter((p) => p.liveSpeakerLabels);
+}
+
+/**
+ * Why speaker labels cannot be had from `id`, naming the providers that can, e.g.
+ * "Fireworks AI cannot label speakers live: … AssemblyAI and Deepgram can". Undefined when it can.
+ */
+export function speakerLabelsRefusal(id: ProviderId): string | undefined {
+  const p = PROVIDERS[id];
+  if (p.liveSpeakerLabels) return undefined;
+  const able = speakerLabelProviders().map((q) => q.label);
+  const list = able.length > 1 ? `${able.slice(0, -1).join(', ')} and ${able[able.length - 1]}` : able.join('');
+  return `${p.label} cannot label speakers live: ${p.noSpeakerLabelsWhy ?? 'its streaming API sends no speaker labels'}. ${list} can`;
+}
 
 export function isProviderId(value: unknown): value is ProviderId {
   return typeof value === 'string' && (PROVIDER_IDS as readonly string[]).includes(value);

@@ -10,9 +10,27 @@ import { isProviderId, PROVIDERS, type ProviderId } from './providers.js';
 import {
   DEFAULT_STYLE, STYLE_PRESETS, type OverlayStyle, type StylePresetId, type TextEffect,
 } from './overlay-style.js';
+import { DEFAULT_MIC_LABEL, DEFAULT_SYSTEM_LABEL } from './source-terms.js';
 
-/** 'mic' = default input, 'system' = default output's monitor, 'device:<id>' = a listed device. */
-export type SourceSetting = 'mic' | 'system' | `device:${string}`;
+/**
+ * 'mic' = default input, 'system' = default output's monitor (Linux) or the app's loopback
+ * capture (Windows, macOS), 'device:<id>' = a listed device, 'mic+system' = a meeting: both at
+ * once, each with its own connection and label.
+ */
+export type SourceSetting = 'mic' | 'system' | typeof MEETING_SOURCE | `device:${string}`;
+
+/** Microphone and system audio together (the CLI's `--source mic+system`). */
+export const MEETING_SOURCE = 'mic+system';
+
+export function isMeetingSource(source: SourceSetting | string): boolean {
+  return source === MEETING_SOURCE;
+}
+
+/** Said next to the option wherever it is offered. */
+export const MEETING_COST_NOTE = 'Two connections: twice the provider minutes.';
+/** Said next to "Keep the meeting audio" while both sources are chosen. */
+export const MEETING_KEEP_AUDIO_NOTE = 'Not with two sources yet: while "Microphone + system audio" is chosen, no audio is kept.';
+export const LABEL_MAX_CHARS = 40;
 
 export interface HotkeySettings {
   toggleOverlay: string;
@@ -33,6 +51,14 @@ export interface Settings {
   recentLanguages: string[];
   prompt: string;
   source: SourceSetting;
+  /** Meetings: the label of every microphone line ("You"). */
+  micLabel: string;
+  /** Meetings: the label of every system-audio line ("Others"). */
+  systemLabel: string;
+  /** Meetings: drop microphone lines that are the speakers' sound picked up again. */
+  echoSuppression: boolean;
+  /** Ask the service to tell speakers apart live (AssemblyAI, Deepgram); ignored by the others. */
+  speakerLabels: boolean;
   frameMs: number;
   preset: StylePresetId | 'custom';
   style: OverlayStyle;
@@ -70,6 +96,10 @@ export const DEFAULT_SETTINGS: Settings = {
   recentLanguages: [],
   prompt: '',
   source: 'mic',
+  micLabel: DEFAULT_MIC_LABEL,
+  systemLabel: DEFAULT_SYSTEM_LABEL,
+  echoSuppression: true,
+  speakerLabels: false,
   frameMs: 50,
   preset: 'classic',
   style: DEFAULT_STYLE,
@@ -169,6 +199,19 @@ export function checkFileEndpoint(value: string): string | null {
   return `The recordings endpoint must start with https:// (it is ${url.protocol}//).`;
 }
 
+/** A line label: shown on every caption line and written into exports ("You:"), so short and plain. */
+function checkLabel(what: string) {
+  return (v: unknown): string | null => {
+    if (typeof v !== 'string' || v.trim() === '') return `${what} must be a short name such as You or Others.`;
+    if (v.trim().length > LABEL_MAX_CHARS) return `${what} is ${v.trim().length} characters; keep it to ${LABEL_MAX_CHARS}.`;
+    // Control and bidi characters would garble exports and reorder the caption line.
+    if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(v)) return `${what} may not contain control or text-direction characters.`;
+    // ":" ends the label in SRT and TXT ("You: hello"); "<" and ">" would break WebVTT voice tags.
+    if (/[:<>]/.test(v)) return `${what} may not contain ":", "<" or ">" (exports write "${v.trim().replace(/[:<>]/g, '')}: …").`;
+    return null;
+  };
+}
+
 function checkHost(v: unknown): string | null {
   if (typeof v !== 'string' || v === '') return 'Host must be an IP address such as 127.0.0.1 (this computer only) or 0.0.0.0 (every network).';
   const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -203,9 +246,25 @@ function parseStyle(raw: unknown, r: Reader, path: string): OverlayStyle {
       typeof v === 'number' && Number.isInteger(v) && (v === 0 || (v >= 3 && v <= 60))
         ? null
         : 'Clear after silence must be 0 (never) or a whole number of seconds from 3 to 60.'),
+    showLabels: s.field(raw, 'showLabels', d.showLabels, bool('Show who said each line')),
+    colorByStream: s.field(raw, 'colorByStream', d.colorByStream, bool('A colour for each side')),
+    micColor: '',
+    systemColor: '',
   };
+  // Settings saved before stream colours existed get the pair that reads on their background.
+  const pair = streamColorsFor(style.backgroundColor);
+  style.micColor = s.field(raw, 'micColor', pair.micColor, color('Microphone line colour'));
+  style.systemColor = s.field(raw, 'systemColor', pair.systemColor, color('System audio line colour'));
   r.errors.push(...s.errors);
   return style;
+}
+
+/** The default stream colours for a background: the light preset's on light ones, else the classic pair. */
+export function streamColorsFor(backgroundColor: string): Pick<OverlayStyle, 'micColor' | 'systemColor'> {
+  const n = Number.parseInt(backgroundColor.slice(1), 16);
+  const light = ((n >> 16) & 255) * 0.299 + ((n >> 8) & 255) * 0.587 + (n & 255) * 0.114 > 150;
+  const p = light ? STYLE_PRESETS.light : STYLE_PRESETS.classic;
+  return { micColor: p.micColor, systemColor: p.systemColor };
 }
 
 function parseHotkeys(raw: unknown, r: Reader): HotkeySettings {
@@ -266,9 +325,18 @@ export function parseSettings(input: unknown): ParsedSettings {
     typeof v !== 'string' ? 'The prompt must be text.'
       : v.length > PROMPT_MAX_CHARS ? `The prompt is ${v.length} characters; keep it to ${PROMPT_MAX_CHARS} (long prompts slow the service down).` : null);
   const source = r.field<SourceSetting>(input, 'source', d.source, (v) =>
-    v === 'mic' || v === 'system' || (typeof v === 'string' && /^device:.+/.test(v) && v.length <= 300)
+    v === 'mic' || v === 'system' || v === MEETING_SOURCE || (typeof v === 'string' && /^device:.+/.test(v) && v.length <= 300)
       ? null
-      : 'Audio source must be the microphone, system audio, or a device from the list.');
+      : 'Audio source must be the microphone, system audio, microphone + system audio, or a device from the list.');
+  const micLabel = r.field(input, 'micLabel', d.micLabel, checkLabel('The microphone label'), (v) => (v as string).trim());
+  const systemLabel = r.field(input, 'systemLabel', d.systemLabel, (v) => {
+    const problem = checkLabel('The system audio label')(v);
+    if (problem) return problem;
+    // Lines are told apart by their label: two equal labels would hide who said what.
+    return (v as string).trim().toLowerCase() === micLabel.toLowerCase() ? `The two labels must differ (both are "${micLabel}").` : null;
+  }, (v) => (v as string).trim());
+  const echoSuppression = r.field(input, 'echoSuppression', d.echoSuppression, bool('Echo suppression'));
+  const speakerLabels = r.field(input, 'speakerLabels', d.speakerLabels, bool('Label speakers'));
   const fm = info.frameMs;
   const frameMs = r.field(input, 'frameMs', provider === d.provider ? d.frameMs : fm.default,
     numberIn(`Frame size for ${info.label}`, fm.min, fm.max, { integer: true, unit: 'ms' }));
@@ -297,7 +365,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   }
   return {
     settings: {
-      provider, model, endpoint, fileEndpoint, language, recentLanguages, prompt, source, frameMs, preset, style,
+      provider, model, endpoint, fileEndpoint, language, recentLanguages, prompt, source, micLabel, systemLabel, echoSuppression, speakerLabels, frameMs, preset, style,
       clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, keepAudio, keepAudioLimitMb, overlayServer,
     },
     errors: r.errors,

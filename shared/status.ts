@@ -24,13 +24,26 @@ export type ConnectionStatus =
   | { kind: 'finishing'; provider: string }
   | { kind: 'paused' }
   | { kind: 'stopped' }
-  | { kind: 'error'; error: ErrorInfo };
+  | { kind: 'error'; error: ErrorInfo }
+  /** A meeting: two sources captioned at once, each with its own connection. */
+  | { kind: 'streams'; streams: StreamStatus[]; echoSuppressed: number };
+
+/** One stream of a meeting: its label ("You", "Others"), its source term and its own state. */
+export interface StreamStatus {
+  label: string;
+  source: string;
+  status: SingleStatus;
+}
+
+export type SingleStatus = Exclude<ConnectionStatus, { kind: 'streams' }>;
 
 /** Audio level for the meter, from the converted (provider-rate) audio. */
 export interface AudioLevel {
   /** RMS level in dBFS, -100 for digital silence. */
   rmsDb: number;
   peakDb: number;
+  /** A meeting's stream this level is from (each has its own meter); absent with one source. */
+  stream?: { index: number; label: string };
 }
 
 export function describeStatus(s: ConnectionStatus): string {
@@ -46,6 +59,11 @@ export function describeStatus(s: ConnectionStatus): string {
     case 'paused': return 'paused';
     case 'stopped': return 'stopped';
     case 'error': return `error: ${describeError(s.error)}`;
+    case 'streams': {
+      const parts = s.streams.map((x) => `${x.label}: ${describeStatus(x.status)}`);
+      if (s.echoSuppressed > 0) parts.push(`echo suppressed: ${s.echoSuppressed} line${s.echoSuppressed === 1 ? '' : 's'}`);
+      return parts.join(' · ');
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shar
 import type { AppState, MainToRenderer, PageId } from '../../shared/ipc-contract.js';
 import type { OverlayStyle } from '../../shared/overlay-style.js';
 import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
-import { RECENT_LANGUAGES, type HotkeySettings, type Settings, type SourceSetting } from '../../shared/settings.js';
+import { isMeetingSource, RECENT_LANGUAGES, type HotkeySettings, type Settings, type SourceSetting } from '../../shared/settings.js';
 import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
 import { DiffCoalescer } from '../captions/diff-coalescer.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
@@ -54,6 +54,7 @@ export interface ControllerDeps {
   send<K extends keyof MainToRenderer>(page: PageId, channel: K, payload: MainToRenderer[K]): void;
   /** Registers the shortcuts; returns messages for those that failed. */
   applyHotkeys(hotkeys: HotkeySettings): string[];
+  /** One source (never 'mic+system': a meeting is built from 'mic' and 'system'). */
   resolveSource(source: SourceSetting): PipelineSource;
   /** Opens `source` on its own and reports its level for `durationMs` (settings' "Test level"). */
   testSourceLevel(source: SourceSetting, durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel>;
@@ -67,7 +68,9 @@ export interface ControllerDeps {
   coalesceMs?: number;
 }
 
-const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs'] as const;
+const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs', 'micLabel', 'systemLabel', 'echoSuppression', 'speakerLabels'] as const;
+/** Fields that only matter while both sources run. */
+const MEETING_FIELDS: ReadonlySet<(typeof PIPELINE_FIELDS)[number]> = new Set(['micLabel', 'systemLabel', 'echoSuppression']);
 /** Fields a running stream takes without stopping capture (a reconnect that resends the backlog). */
 const LIVE_FIELDS: ReadonlySet<(typeof PIPELINE_FIELDS)[number]> = new Set(['language', 'prompt']);
 const OVERLAY_PAGES: PageId[] = ['overlay'];
@@ -159,7 +162,8 @@ export class AppController {
         this.running = true;
         this.paused = false;
         this.emitState();
-        const kept = s.keepAudio && this.deps.keptAudio ? { root: this.deps.keptAudio.root, id: this.deps.keptAudio.newId(), maxBytes: s.keepAudioLimitMb * 1024 * 1024 } : undefined;
+        // Kept audio is one source's (one WAV for Improve transcript): not with two sources yet.
+        const kept = s.keepAudio && !isMeetingSource(s.source) && this.deps.keptAudio ? { root: this.deps.keptAudio.root, id: this.deps.keptAudio.newId(), maxBytes: s.keepAudioLimitMb * 1024 * 1024 } : undefined;
         await this.deps.pipeline.start({ ...this.pipelineConfig(s, apiKey), ...(kept ? { keepAudio: kept } : {}) });
         this.keepingAudio = kept !== undefined;
         this.deps.history.startRun({ provider: s.provider, model: s.model, source: s.source, ...(kept ? { audio: kept.id } : {}) });
@@ -240,12 +244,18 @@ export class AppController {
    * the live system-audio capture (there is one loopback page) or fail on a busy device.
    */
   async testLevel(source: SourceSetting, durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel> {
-    if (!this.running || this.current.source !== source) return this.deps.testSourceLevel(source, durationMs, onLevel);
+    // A running meeting already reads the microphone (stream 0) and system audio (stream 1).
+    const inMeeting = this.running && isMeetingSource(this.current.source) && (source === 'mic' || source === 'system');
+    const live = (this.running && this.current.source === source) || inMeeting;
+    if (!live && isMeetingSource(source)) return this.testBoth(durationMs, onLevel);
+    if (!live) return this.deps.testSourceLevel(source, durationMs, onLevel);
+    const stream = inMeeting ? (source === 'mic' ? 0 : 1) : undefined;
     if (this.paused) throw new EarshotError('BAD_ARGUMENT', 'Captions are paused, so this source is not being read. Resume captions to see its level.');
     let peak: AudioLevel = { rmsDb: -100, peakDb: -100 };
     let seen = 0;
     await new Promise<void>((resolve) => {
       const off = this.deps.pipeline.on('level', (l) => {
+        if (stream !== undefined && l.stream?.index !== stream) return;
         seen++;
         if (l.peakDb > peak.peakDb) peak = l;
         onLevel(l);
@@ -256,6 +266,19 @@ export class AppController {
     });
     if (seen === 0) throw new EarshotError('DEVICE_LOST', 'The live source delivered no audio during the test.');
     return peak;
+  }
+
+  /**
+   * Both sources at once, as a meeting opens them. The meter follows the louder; the result is
+   * the quieter side's peak, so a silent microphone or silent system audio is what gets said.
+   */
+  private async testBoth(durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel> {
+    const latest: AudioLevel[] = [{ rmsDb: -100, peakDb: -100 }, { rmsDb: -100, peakDb: -100 }];
+    const peaks = await Promise.all((['mic', 'system'] as const).map((s, i) => this.deps.testSourceLevel(s, durationMs, (l) => {
+      latest[i] = l;
+      onLevel(latest[0]!.rmsDb >= latest[1]!.rmsDb ? latest[0]! : latest[1]!);
+    })));
+    return peaks[0]!.peakDb <= peaks[1]!.peakDb ? peaks[0]! : peaks[1]!;
   }
 
   toggleClickThrough(): void {
@@ -322,7 +345,8 @@ export class AppController {
       // Remembered for the tray; this update changes no pipeline field, so it restarts nothing.
       this.deps.settings.update({ recentLanguages: [next.language, ...next.recentLanguages.filter((l) => l !== next.language)].slice(0, RECENT_LANGUAGES) });
     }
-    const changed = PIPELINE_FIELDS.filter((f) => prev[f] !== next[f]);
+    const meeting = isMeetingSource(prev.source) || isMeetingSource(next.source);
+    const changed = PIPELINE_FIELDS.filter((f) => prev[f] !== next[f] && (meeting || !MEETING_FIELDS.has(f)));
     const pipelineChanged = changed.length > 0;
     if (pipelineChanged && this.running && changed.every((f) => LIVE_FIELDS.has(f)) && this.reconfigure(next)) {
       // Applied to the running stream: no gap in capture.
@@ -357,9 +381,21 @@ export class AppController {
   }
 
   private pipelineConfig(s: Settings, apiKey: string): PipelineConfig {
+    const source: PipelineConfig['source'] = isMeetingSource(s.source)
+      ? {
+          kind: 'meeting',
+          streams: [
+            { term: 'mic', label: s.micLabel, source: this.deps.resolveSource('mic') },
+            { term: 'system', label: s.systemLabel, source: this.deps.resolveSource('system') },
+          ],
+          echo: s.echoSuppression,
+        }
+      : this.deps.resolveSource(s.source);
     return {
-      source: this.deps.resolveSource(s.source), provider: s.provider, model: s.model, endpoint: s.endpoint,
+      source, provider: s.provider, model: s.model, endpoint: s.endpoint,
       language: s.language, prompt: s.prompt, frameMs: s.frameMs, apiKey,
+      // Only where the service can: a setting kept from another provider must not stop captions.
+      ...(s.speakerLabels && PROVIDERS[s.provider].liveSpeakerLabels ? { speakerLabels: true } : {}),
     };
   }
 

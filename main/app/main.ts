@@ -13,6 +13,7 @@ import { keptAudioInfo, pruneKeptAudio, removeKeptAudio, writeKeptWav } from '..
 import { listAllDevices, resolveSource } from '../audio/system-audio.js';
 import { startOverlayServer } from '../overlay/overlay-server.js';
 import { CaptionRun } from '../pipeline/caption-run.js';
+import { MeetingRun } from '../pipeline/meeting-run.js';
 import { getProvider } from '../stt/providers/index.js';
 import { PROVIDERS } from '../../shared/providers.js';
 import { createWsTransport } from '../stt/ws-transport.js';
@@ -100,10 +101,12 @@ async function startApp(): Promise<void> {
   const toPipelineSource = (setting: string): PipelineSource =>
     setting === 'system' && loopback ? { kind: 'external', source: loopback.createSource() } : sourceFromSetting(setting);
 
+  const runDeps = { transport: createWsTransport, clock: systemClock, random: systemRandom };
   const pipeline = new RunPipeline({
     openSource,
     provider: getProvider,
-    createRun: (config) => new CaptionRun(config, { transport: createWsTransport, clock: systemClock, random: systemRandom }),
+    createRun: (config) => new CaptionRun(config, runDeps),
+    createMeeting: (config) => new MeetingRun(config, runDeps),
     clock: systemClock,
   });
   const history = new HistoryService({

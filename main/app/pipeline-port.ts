@@ -22,8 +22,25 @@ export type PipelineSource =
   | { kind: 'device'; id: string }
   | { kind: 'external'; source: AudioSource };
 
-export interface PipelineConfig {
+/** One side of a meeting: its source, its term (`mic`, `system`: what segments carry) and label. */
+export interface PipelineStream {
+  term: string;
+  label: string;
   source: PipelineSource;
+}
+
+/**
+ * A meeting: two sources captioned at once, each with its own connection (twice the provider
+ * minutes). `echo`: microphone lines that repeat system audio are dropped.
+ */
+export interface MeetingSources {
+  kind: 'meeting';
+  streams: PipelineStream[];
+  echo: boolean;
+}
+
+export interface PipelineConfig {
+  source: PipelineSource | MeetingSources;
   provider: ProviderId;
   model: string;
   /** '' = provider default. */
@@ -32,8 +49,10 @@ export interface PipelineConfig {
   language: string;
   prompt: string;
   frameMs: number;
+  /** Ask the service to tell speakers apart (only set for providers that can). */
+  speakerLabels?: boolean;
   apiKey: string;
-  /** Keep what is sent on disk for "Improve transcript" (off unless the person chose it). */
+  /** Keep what is sent on disk for "Improve transcript" (off unless the person chose it; one source only). */
   keepAudio?: { root: string; id: string; maxBytes: number };
 }
 
@@ -41,7 +60,7 @@ export interface PipelineEvents {
   status: ConnectionStatus;
   /** Caption changes in the pipeline's own revisions (the app coalesces them). */
   diff: CaptionDiff;
-  /** A few times per second while audio flows. */
+  /** A few times per second while audio flows (per stream in a meeting: `stream` says which). */
   level: AudioLevel;
   /** Something to tell the person that does not stop captions (dropped backlog, overflow). */
   warning: ErrorInfo;
@@ -91,6 +110,11 @@ export function sourceFromSetting(setting: string): PipelineSource {
   if (setting === 'system') return { kind: 'system' };
   if (setting.startsWith('device:')) return { kind: 'device', id: setting.slice('device:'.length) };
   return { kind: 'mic' };
+}
+
+/** The source term segments carry (`mic`, `system`, `device:ID`); loopback capture is system audio. */
+export function sourceTerm(source: PipelineSource): string {
+  return source.kind === 'external' ? 'system' : sourceSpec(source);
 }
 
 /** The CLI-style source spec (`mic`, `system`, `device:ID`) that main/audio resolves. */

@@ -13,9 +13,11 @@ import { createConverter } from '../audio/converter.js';
 import { levelOf } from '../audio/level.js';
 import type { AudioSource } from '../audio/types.js';
 import type { RunConfig, RunEvent } from '../pipeline/caption-run.js';
+import { echoRoles, isOwnVoice, type MeetingConfig } from '../pipeline/meeting-run.js';
+import { loadAec3 } from '../audio/echo-canceller.js';
 import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
-import type { PipelineConfig, PipelineEvents, PipelinePort, PipelineSource } from './pipeline-port.js';
+import { sourceTerm, type MeetingSources, type PipelineConfig, type PipelineEvents, type PipelinePort, type PipelineSource } from './pipeline-port.js';
 
 /** The part of CaptionRun this adapter drives. */
 export interface RunLike {
@@ -33,6 +35,8 @@ export interface RunPipelineDeps {
   openSource(source: PipelineSource): Promise<AudioSource>;
   provider(id: PipelineConfig['provider']): ProviderSpec;
   createRun(config: RunConfig): RunLike;
+  /** Two sources at once (main/pipeline/meeting-run.ts): the same surface as one run. */
+  createMeeting?(config: MeetingConfig): RunLike;
   /** How long stop() waits for the provider's last words before cutting the link. */
   stopTimeoutMs?: number;
   clock: Clock;
@@ -60,6 +64,7 @@ export class RunPipeline implements PipelinePort {
     if (old.segments.length) this.emitDiff({ rev: this.rev + 1, upserts: [], removals: old.segments.map((s) => s.id) });
     this.revOffset = this.rev;
     const spec = this.deps.provider(config.provider);
+    if (config.source.kind === 'meeting') return this.startMeeting(config, config.source, spec);
     const source = await this.deps.openSource(config.source);
     const keep = config.keepAudio;
     // Its failure is a NOTICE: the sentence says it all (not the table's line about transcripts).
@@ -67,9 +72,39 @@ export class RunPipeline implements PipelinePort {
       ? new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('NOTICE', m)) })
       : null);
     const run = this.deps.createRun({
-      source, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs,
+      source, sourceTerm: sourceTerm(config.source), provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs,
       ...(writer ? { onAudio: (pcm: Int16Array) => writer.write(pcm) } : {}),
     });
+    await this.launch(run, [source]);
+  }
+
+  /**
+   * Both sides of a meeting, each its own run and connection. Kept audio is one source's
+   * audio (one WAV for Improve transcript), so a meeting keeps none.
+   */
+  private async startMeeting(config: PipelineConfig, meeting: MeetingSources, spec: ProviderSpec): Promise<void> {
+    const createMeeting = this.deps.createMeeting;
+    if (!createMeeting) throw new EarshotError('INTERNAL', 'this build cannot caption two sources at once');
+    const sources: AudioSource[] = [];
+    try {
+      for (const s of meeting.streams) sources.push(await this.deps.openSource(s.source));
+    } catch (err) {
+      await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
+      throw err;
+    }
+    const streams = meeting.streams.map((s, i) => ({
+      term: s.term,
+      label: s.label,
+      run: { source: sources[i]!, sourceTerm: s.term, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs },
+      // Speakers are told apart on the others' side only: the microphone stays "You".
+      speakerLabels: !isOwnVoice(s.term),
+    }));
+    const terms = meeting.streams.map((s) => s.term);
+    const run = createMeeting({ streams, ...(meeting.echo ? echoRoles(terms, { audio: true, text: true }, loadAec3) : {}) });
+    await this.launch(run, sources);
+  }
+
+  private async launch(run: RunLike, sources: AudioSource[]): Promise<void> {
     this.run = run;
     this.offRun = run.on((e) => this.onRun(run, e));
     try {
@@ -77,7 +112,7 @@ export class RunPipeline implements PipelinePort {
     } catch (err) {
       this.detach(run);
       await run.kill().catch(() => undefined);
-      await source.close().catch(() => undefined);
+      await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
       throw err;
     }
   }
@@ -130,7 +165,7 @@ export class RunPipeline implements PipelinePort {
     switch (e.type) {
       case 'status': this.emit('status', e.status); break;
       case 'diff': this.emitDiff({ ...e.diff, rev: e.diff.rev + this.revOffset }); break;
-      case 'level': this.emit('level', e.level); break;
+      case 'level': this.emit('level', e.stream ? { ...e.level, stream: { index: e.stream.index, label: e.stream.label } } : e.level); break;
       case 'warning': this.emit('warning', e.error); break;
       case 'language': this.emit('language', { code: e.code }); break;
       case 'fatal': break; // followed by a status 'error' and 'ended'
@@ -175,6 +210,7 @@ function providerOptionsOf(config: PipelineConfig): ProviderOptions {
     endpoint: config.endpoint || undefined,
     language: config.language || undefined,
     prompt: config.prompt || undefined,
+    ...(config.speakerLabels ? { speakerLabels: true } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 import { describeStatus, type ConnectionStatus } from '../../shared/status.js';
 import type { AppState, DeviceInfo } from '../../shared/ipc-contract.js';
 import { languageName } from '../../shared/languages.js';
-import type { HotkeySettings, SourceSetting } from '../../shared/settings.js';
+import { MEETING_SOURCE, type HotkeySettings, type SourceSetting } from '../../shared/settings.js';
 
 export type TrayAction =
   | { type: 'start' }
@@ -54,6 +54,8 @@ function sourceMenu(m: TrayModel): TrayItem[] {
   const items: TrayItem[] = [
     radio('Microphone (default input)', 'mic'),
     radio(m.systemAudio === 'unsupported' ? 'System audio (not available here)' : 'System audio', 'system', m.systemAudio !== 'unsupported'),
+    // One source or both: the meeting choice sits with the two it combines.
+    radio(m.systemAudio === 'unsupported' ? 'Microphone + system audio (not available here)' : 'Microphone + system audio (two connections)', MEETING_SOURCE, m.systemAudio !== 'unsupported'),
   ];
   const inputs = m.devices.filter((d) => d.kind === 'input').slice(0, MAX_DEVICES);
   const monitors = m.devices.filter((d) => d.kind === 'monitor').slice(0, MAX_DEVICES);

@@ -109,6 +109,10 @@ export class CaptionStore {
       return false;
     }
     const segment: Segment = { id: raw.id, text: raw.text.trim(), start: raw.start, end: raw.end, final: raw.final };
+    // Optional fields only when present, so single-source transcripts stay as they were.
+    if (raw.speaker !== undefined) segment.speaker = raw.speaker;
+    if (raw.source !== undefined) segment.source = raw.source;
+    if (raw.label !== undefined) segment.label = raw.label;
     const old = this.byId.get(segment.id);
     if (old && sameSegment(old.segment, segment)) return false;
     if (segment.final) this.emitFinal({ kind: 'upsert', segment });

@@ -24,7 +24,7 @@ export interface TxtOptions {
 }
 
 export interface TranscriptJson {
-  segments: { id: string; text: string; start: number; end: number; speaker?: string }[];
+  segments: { id: string; text: string; start: number; end: number; speaker?: string; source?: string; label?: string }[];
   text: string;
 }
 
@@ -36,9 +36,19 @@ export function exportableSegments(segments: readonly Segment[]): Segment[] {
     .sort(compareSegments);
 }
 
-/** Like exportableSegments, with only the printable part of each text (for SRT, VTT, TXT). */
+/**
+ * Like exportableSegments, with only the printable part of each text (for SRT, VTT, TXT),
+ * and `speaker` holding who is named on the line: the line's label ("You", "Others", or a
+ * speaker within a stream) when it has one, else the service's speaker.
+ */
 function displaySegments(segments: readonly Segment[]): Segment[] {
-  return exportableSegments(segments.map((s) => ({ ...s, text: safeText(s.text), ...(s.speaker ? { speaker: safeText(s.speaker) } : {}) })));
+  return exportableSegments(
+    segments.map((s) => {
+      const { speaker: _speaker, label: _label, ...rest } = s;
+      const who = s.label ?? s.speaker;
+      return { ...rest, text: safeText(s.text), ...(who ? { speaker: safeText(who) } : {}) };
+    }),
+  );
 }
 
 function speakerPrefix(speaker: string | undefined): string {
@@ -53,7 +63,12 @@ function voiceName(speaker: string): string {
 export function toTranscriptJson(segments: readonly Segment[]): TranscriptJson {
   const list = exportableSegments(segments);
   return {
-    segments: list.map((s) => ({ id: s.id, text: s.text, start: ms(s.start), end: ms(s.end), ...(s.speaker ? { speaker: s.speaker } : {}) })),
+    segments: list.map((s) => ({
+      id: s.id, text: s.text, start: ms(s.start), end: ms(s.end),
+      ...(s.source !== undefined ? { source: s.source } : {}),
+      ...(s.label ? { label: s.label } : {}),
+      ...(s.speaker ? { speaker: s.speaker } : {}),
+    })),
     text: list.map((s) => s.text).join(' '),
   };
 }

@@ -14,7 +14,7 @@ export type JournalRecord =
   | { type: 'run-end'; at: string }
   /** Facts learnt during a run (the language the service heard), merged into its info. */
   | { type: 'run-info'; info: Record<string, string | number | boolean> }
-  | { type: 'segment'; id: string; text: string; start: number; end: number; speaker?: string }
+  | { type: 'segment'; id: string; text: string; start: number; end: number; speaker?: string; source?: string; label?: string }
   | { type: 'remove'; id: string };
 
 export interface JournalRun {
@@ -64,6 +64,8 @@ export class HistoryJournal {
     this.write({
       type: 'segment', id: segment.id, text: segment.text.trim(), start: segment.start, end: segment.end,
       ...(segment.speaker ? { speaker: segment.speaker } : {}),
+      ...(segment.source !== undefined ? { source: segment.source } : {}),
+      ...(segment.label ? { label: segment.label } : {}),
     });
   }
 
@@ -143,6 +145,8 @@ export function replayJournal(text: string): JournalReplay {
         currentRun().byId.set(record.id, {
           id: record.id, text: record.text, start: record.start, end: record.end, final: true,
           ...(record.speaker ? { speaker: record.speaker } : {}),
+          ...(record.source !== undefined ? { source: record.source } : {}),
+          ...(record.label ? { label: record.label } : {}),
         });
         break;
       case 'remove':
@@ -181,6 +185,8 @@ function parseRecord(line: string): JournalRecord | null {
         ? {
           type: 'segment', id: r.id, text: r.text, start: r.start as number, end: r.end as number,
           ...(typeof r.speaker === 'string' && r.speaker ? { speaker: r.speaker } : {}),
+          ...(typeof r.source === 'string' ? { source: r.source } : {}),
+          ...(typeof r.label === 'string' && r.label ? { label: r.label } : {}),
         }
         : null;
     case 'remove':

@@ -7,7 +7,7 @@
 import { applyDiff, type CaptionDiff, type Segment } from '../../shared/captions.js';
 
 export function sameSegment(a: Segment, b: Segment): boolean {
-  return a.id === b.id && a.text === b.text && a.start === b.start && a.end === b.end && a.final === b.final;
+  return a.id === b.id && a.text === b.text && a.start === b.start && a.end === b.end && a.final === b.final && a.speaker === b.speaker && a.source === b.source && a.label === b.label;
 }
 
 export function isEmptyDiff(diff: Pick<CaptionDiff, 'upserts' | 'removals'>): boolean {

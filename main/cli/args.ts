@@ -5,17 +5,25 @@
  */
 import { parseArgs } from 'node:util';
 import { EarshotError } from '../../shared/errors.js';
-import { PROVIDERS, PROVIDER_IDS, isProviderId, type ProviderId } from '../../shared/providers.js';
+import { PROVIDERS, PROVIDER_IDS, isProviderId, speakerLabelProviders, speakerLabelsRefusal, type ProviderId } from '../../shared/providers.js';
 import { parseHttpEndpoint } from '../prerecorded/http-endpoint.js';
 import { NO_PRERECORDED, PRERECORDED_SERVICES } from '../prerecorded/services.js';
 import { parseEndpoint } from '../stt/endpoint.js';
+import { defaultLabels, parseSourceTerms, SourceTermError, type SourceTerm } from '../../shared/source-terms.js';
 
 export type TranscriptFormat = 'json' | 'srt' | 'vtt' | 'txt';
 const FORMATS: readonly TranscriptFormat[] = ['json', 'srt', 'vtt', 'txt'];
 
 export interface CaptionArgs {
   command: 'caption';
+  /** --source as given: one term, or two joined by "+". */
   source: string;
+  /** The terms of --source (two for a meeting). */
+  sources: SourceTerm[];
+  /** One display label per source ("You", "Others"); used when there are two. */
+  labels: string[];
+  /** Meetings: take the microphone's echo of system audio out (audio: AEC3, text: word matching). */
+  echo: { audio: boolean; text: boolean } | false;
   provider: ProviderId;
   model: string;
   endpoint: string | undefined;
@@ -32,6 +40,8 @@ export interface CaptionArgs {
   backlogSeconds: number;
   /** Provider-specific settings (VAD, region, format_turns, ...), from repeated --option name=value. */
   extra: Record<string, string>;
+  /** Ask the service to label speakers live ("Speaker A"…); only providers that can. */
+  speakers: boolean;
   quiet: boolean;
 }
 
@@ -66,13 +76,21 @@ export const USAGE = `earshot: live captions from your microphone, system audio 
 
 Usage:
   earshot devices [--json]
-  earshot caption --source mic|system|device:ID|file:PATH [options]
+  earshot caption --source mic|system|device:ID|file:PATH[+SOURCE] [options]
   earshot transcribe PATH [options]
   earshot --help | --version
 
 Caption options:
   --source S          mic (default input), system (what your speakers play; Linux),
-                      device:ID (an id or name from \`earshot devices\`), file:PATH (WAV)
+                      device:ID (an id or name from \`earshot devices\`), file:PATH (WAV).
+                      Two joined by + caption a meeting, each on its own connection
+                      (twice the provider minutes): --source mic+system labels lines
+                      "You" and "Others". A path or ID containing + is quoted:
+                      file:"take+1.wav"
+  --labels A,B        rename the two streams' labels (default You,Others)
+  --echo MODE         meetings: take the microphone's echo of system audio out: on
+                      (default: echo cancelling on the audio, then dropping lines whose
+                      words repeat system audio), audio, text (only one of the two), off
   --provider P        ${PROVIDER_IDS.join('|')} (default fireworks)
   --model M           provider model (fireworks: fireworks-asr-large|fireworks-asr-v2)
   --endpoint URL      override the provider's WebSocket URL (wss://; ws:// only for localhost)
@@ -95,6 +113,8 @@ Caption options:
   --option NAME=VALUE provider-specific setting, repeatable (e.g. --option region=eu for
                       assemblyai, --option max_speech_duration_s=20 for together);
                       unknown names are refused
+  --speakers          label who speaks (Speaker A, Speaker B…) where the service does it
+                      live: ${speakerLabelProviders().map((p) => p.id).join(', ')}; refused for ${PROVIDER_IDS.filter((id) => !PROVIDERS[id].liveSpeakerLabels).join(', ')}
   --quiet             no status lines on stderr
 
 Exit status: 0 done (file ended, Ctrl+C, SIGTERM or SIGHUP), 1 captioning failed (e.g. refused
@@ -161,15 +181,31 @@ export function parseCli(argv: readonly string[]): CliCommand {
     speed: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' },
     'overlay-port': { type: 'string' }, 'overlay-host': { type: 'string' },
     'backlog-seconds': { type: 'string' }, option: { type: 'string', multiple: true },
+    labels: { type: 'string' }, echo: { type: 'string' }, speakers: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: 'caption' };
 
   const source = values.source ?? 'mic';
-  if (!/^(mic|system|device:.+|file:.+)$/.test(source)) {
-    bad(`--source must be mic, system, device:ID or file:PATH, got "${source}"`);
+  let sources: SourceTerm[];
+  try {
+    sources = parseSourceTerms(source);
+  } catch (err) {
+    if (err instanceof SourceTermError) bad(err.message.replace(/\.$/, ''));
+    throw err;
   }
+  const labels = defaultLabels(sources);
+  if (values.labels !== undefined) {
+    const given = values.labels.split(',').map((l) => l.trim());
+    if (given.length !== sources.length || given.some((l) => l === '' || l.length > 40)) {
+      bad(`--labels needs ${sources.length} name${sources.length === 1 ? '' : 's'} of 1-40 characters separated by commas, one per source, got "${values.labels}"`);
+    }
+    if (new Set(given).size !== given.length) bad(`--labels must differ so each line tells its stream, got "${values.labels}"`);
+    labels.splice(0, labels.length, ...given);
+  }
+  const echoRaw = values.echo ?? 'on';
+  if (!['on', 'off', 'audio', 'text'].includes(echoRaw)) bad(`--echo must be on, off, audio or text, got "${echoRaw}"`);
   const providerRaw = values.provider ?? 'fireworks';
   if (!isProviderId(providerRaw)) bad(`--provider must be one of ${PROVIDER_IDS.join(', ')}, got "${providerRaw}"`);
   const info = PROVIDERS[providerRaw];
@@ -179,7 +215,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (!Number.isInteger(frameMs)) bad(`--frame-ms must be a whole number of milliseconds, got ${frameMs}`);
   const speed = num('speed', values.speed, 0.25, 50, 1);
   // Live audio arrives in real time; it cannot be sent faster than it is spoken.
-  if (values.speed !== undefined && !source.startsWith('file:')) bad(`--speed only applies to --source file:PATH; ${source} is live audio and is always sent as it is captured`);
+  const live = sources.find((t) => t.kind !== 'file');
+  if (values.speed !== undefined && live) bad(`--speed only applies to --source file:PATH; ${live.term} is live audio and is always sent as it is captured`);
   const format = values.format;
   if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
     bad(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
@@ -209,6 +246,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (!m) bad(`--option must look like name=value, got "${item}"`);
     extra[m[1]!] = m[2]!;
   }
+  // Refused, not ignored: unlabelled lines would read as if one person said everything.
+  const refusal = values.speakers ? speakerLabelsRefusal(providerRaw) : undefined;
+  if (refusal) bad(`--speakers: ${refusal} (--provider ${speakerLabelProviders().map((p) => p.id).join(' or ')}); a recording can be labelled afterwards with earshot transcribe --diarize`);
   const temperature = values.temperature === undefined ? undefined : num('temperature', values.temperature, 0, 1, 0);
   if (temperature !== undefined && !TEMPERATURE_PROVIDERS.includes(providerRaw)) {
     bad(`--temperature is only used by ${TEMPERATURE_PROVIDERS.join(', ')}; ${providerRaw} has no temperature setting`);
@@ -224,6 +264,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
   return {
     command: 'caption',
     source,
+    sources,
+    labels,
+    echo: echoRaw === 'off' ? false : { audio: echoRaw !== 'text', text: echoRaw !== 'audio' },
     provider: providerRaw,
     model,
     endpoint: values.endpoint,
@@ -239,6 +282,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     overlayHost: values['overlay-host'] ?? '127.0.0.1',
     backlogSeconds: num('backlog-seconds', values['backlog-seconds'], 120, 3600, 180),
     extra,
+    speakers: Boolean(values.speakers),
     quiet: Boolean(values.quiet),
   };
 }

@@ -36,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 /** Mistakes in the command line itself, found before anything is sent: exit 2. */
-const USAGE_ERRORS: ReadonlySet<ErrorCode> = new Set(['BAD_ARGUMENT', 'ENDPOINT_INVALID']);
+const USAGE_ERRORS: ReadonlySet<ErrorCode> = new Set(['BAD_ARGUMENT', 'ENDPOINT_INVALID', 'SPEAKERS_UNSUPPORTED']);
 
 function version(): string {
   try {

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeError, EarshotError, redactKey, type ErrorInfo } from '../../shared/errors.js';
 import { DEFAULT_STYLE } from '../../shared/overlay-style.js';
+import type { AudioLevel } from '../../shared/status.js';
 import { safeText } from '../../shared/safe-text.js';
 import { languageName } from '../../shared/languages.js';
 import { PROVIDERS } from '../../shared/providers.js';
@@ -13,7 +14,11 @@ import { DiffCoalescer } from '../captions/diff-coalescer.js';
 import { writeTranscript } from '../captions/export.js';
 import { TranscriptSaver } from '../captions/transcript-saver.js';
 import { startOverlayServer, type OverlayServer } from '../overlay/overlay-server.js';
-import { CaptionRun, type RunResult } from '../pipeline/caption-run.js';
+import { CaptionRun, type RunConfig, type RunResult } from '../pipeline/caption-run.js';
+import { echoRoles, isOwnVoice, MeetingRun } from '../pipeline/meeting-run.js';
+import type { AudioSource } from '../audio/types.js';
+import { loadAec3 } from '../audio/echo-canceller.js';
+import type { SourceTerm } from '../../shared/source-terms.js';
 import { getProvider } from '../stt/providers/index.js';
 import { createWsTransport } from '../stt/ws-transport.js';
 import { systemClock, systemRandom } from '../util/clock.js';
@@ -40,33 +45,52 @@ const staticDir = fileURLToPath(new URL('../../renderer/', import.meta.url));
 export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> {
   const info = PROVIDERS[args.provider];
   // Everything a person could have got wrong fails here, before any audio is sent (usage first: exit 2).
-  if (args.out) await checkOutputPath(args.out, args.format, args.source.startsWith('file:') ? args.source.slice('file:'.length) : undefined);
+  if (args.out) {
+    const files = args.sources.flatMap((t) => (t.kind === 'file' ? [t.value] : []));
+    for (const file of files.length ? files : [undefined]) await checkOutputPath(args.out, args.format, file);
+  }
   const apiKey = (args.apiKey ?? io.env[info.keyEnv])?.trim();
   if (!apiKey) {
     // The table's message mentions the settings window, which the command line does not have.
     throw new EarshotError('KEY_MISSING', undefined, `No API key for ${info.label}: pass --api-key KEY or set the ${info.keyEnv} environment variable.`);
   }
   const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
-  const source = await resolveSource(args.source, { isolateCapture: true });
-  const run = new CaptionRun(
-    {
-      source,
-      provider: getProvider(args.provider),
-      providerOptions: {
-        apiKey,
-        model: args.model,
-        endpoint: args.endpoint,
-        language: args.language,
-        prompt: args.prompt,
-        temperature: args.temperature,
-        extra: args.extra,
-      },
-      frameMs: args.frameMs,
-      speed: args.speed,
-      backlogSeconds: args.backlogSeconds,
+  const sources = [];
+  for (const term of args.sources) sources.push(await resolveSource(term.value === undefined ? term.kind : `${term.kind}:${term.value}`, { isolateCapture: true }));
+  const runConfig = (source: AudioSource, term: SourceTerm): RunConfig => ({
+    source,
+    sourceTerm: term.term,
+    provider: getProvider(args.provider),
+    providerOptions: {
+      apiKey,
+      model: args.model,
+      endpoint: args.endpoint,
+      language: args.language,
+      prompt: args.prompt,
+      temperature: args.temperature,
+      extra: args.extra,
+      ...(args.speakers ? { speakerLabels: true } : {}),
     },
-    { transport: createWsTransport, clock: systemClock, random: systemRandom },
-  );
+    frameMs: args.frameMs,
+    speed: args.speed,
+    backlogSeconds: args.backlogSeconds,
+  });
+  const deps = { transport: createWsTransport, clock: systemClock, random: systemRandom };
+  const run: CaptionRun | MeetingRun =
+    sources.length === 1
+      ? new CaptionRun(runConfig(sources[0]!, args.sources[0]!), deps)
+      : new MeetingRun(
+          {
+            // Speakers are told apart on the others' side only: the microphone stays "You".
+            streams: sources.map((source, i) => ({
+              term: args.sources[i]!.term, label: args.labels[i]!, run: runConfig(source, args.sources[i]!),
+              speakerLabels: !isOwnVoice(args.sources[i]!.term),
+            })),
+            ...(args.echo ? echoRoles(args.sources.map((t) => t.term), args.echo, loadAec3) : {}),
+          },
+          deps,
+        );
+  const description = sources.map((s, i) => (sources.length > 1 ? `${args.labels[i]}: ${s.description}` : s.description)).join(' + ');
 
   let fatal: ErrorInfo | undefined;
   let failedToStart = false;
@@ -86,7 +110,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
         // Worth a line when the service chose (auto) or heard something other than what was asked.
         if (args.language !== undefined && e.code.toLowerCase() === args.language.toLowerCase()) break;
         const name = languageName(e.code);
-        view.notice(`language: ${safeText(e.code)}${name !== e.code ? ` (${name})` : ''}`);
+        view.notice(`language${e.stream ? ` (${e.stream.label})` : ''}: ${safeText(e.code)}${name !== e.code ? ` (${name})` : ''}`);
         break;
       }
       case 'fatal':
@@ -127,7 +151,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     // The overlay port is taken before connecting, so a port in use fails fast (exit 2).
     if (args.overlayPort !== undefined) overlay = await startOverlay(args, run, (c) => (coalescer = c));
     await run.start();
-    view.notice(`source: ${source.description} · provider: ${info.label} (${args.model}) · key ${redactKey(apiKey)}`);
+    view.notice(`source: ${description} · provider: ${info.label} (${args.model}) · key ${redactKey(apiKey)}`);
     if (overlay) {
       view.notice(`overlay: ${overlay.url}`);
       if (overlay.exposed) {
@@ -137,6 +161,9 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     }
     const result: RunResult = await run.done;
     view.finish();
+    if (run instanceof MeetingRun && run.echoSuppressed > 0) {
+      view.notice(`echo: dropped ${run.echoSuppressed} microphone line${run.echoSuppressed === 1 ? '' : 's'} that repeated system audio`);
+    }
     if (saver && out) {
       await saver.flush();
       view.notice(`wrote ${result.finals.length} caption${result.finals.length === 1 ? '' : 's'} to ${out}`);
@@ -163,7 +190,7 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
   }
 }
 
-async function startOverlay(args: CaptionArgs, run: CaptionRun, keep: (c: DiffCoalescer) => void): Promise<OverlayServer> {
+async function startOverlay(args: CaptionArgs, run: CaptionRun | MeetingRun, keep: (c: DiffCoalescer) => void): Promise<OverlayServer> {
   const coalescer = new DiffCoalescer(run.store, { clock: systemClock });
   keep(coalescer);
   const server = await startOverlayServer({
@@ -174,9 +201,16 @@ async function startOverlay(args: CaptionArgs, run: CaptionRun, keep: (c: DiffCo
     getStyle: () => DEFAULT_STYLE,
   });
   coalescer.on((diff) => server.publish('captions:diff', diff));
+  // A meeting's two streams report levels in turn; the meter shows the louder one.
+  const levels = new Map<number, AudioLevel>();
+  const loudest = (level: AudioLevel, stream = 0): AudioLevel => {
+    levels.set(stream, level);
+    return [...levels.values()].reduce((a, b) => (b.rmsDb > a.rmsDb ? b : a));
+  };
   run.on((e) => {
     if (e.type === 'status') server.publish('status', e.status);
-    else if (e.type === 'level') server.publish('level', e.level);
+    else if (e.type === 'level') server.publish('level', loudest(e.level, e.stream?.index));
   });
   return server;
 }
+

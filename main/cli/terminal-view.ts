@@ -46,12 +46,10 @@ export class TerminalView {
 
   status(status: ConnectionStatus): void {
     if (this.opts.quiet) return;
-    const text = describeStatus(status);
-    // Reconnect countdowns change every event; print a state change, not every tick.
-    const key = status.kind === 'reconnecting' ? `reconnecting:${status.attempt}` : text;
+    const key = statusKey(status);
     if (key === this.lastStatus) return;
     this.lastStatus = key;
-    this.notice(text);
+    this.notice(describeStatus(status));
   }
 
   /** A line for people on stderr (warnings, the overlay URL), without breaking the open line. */
@@ -77,7 +75,17 @@ export class TerminalView {
       this.printSegment(s);
     }
     if (!this.out.isTTY) return;
-    const open = segments.slice(i).filter((s) => !this.printed.has(s.id)).map((s) => safeText(s.text).trim()).filter(Boolean).join(' ');
+    // A meeting's open text names each stream where it starts ("You: … Others: …").
+    let lastLabel: string | undefined;
+    const open = segments
+      .slice(i)
+      .filter((s) => !this.printed.has(s.id) && safeText(s.text).trim())
+      .map((s) => {
+        const named = s.label !== undefined && s.label !== lastLabel ? `${safeText(s.label)}: ` : '';
+        lastLabel = s.label;
+        return named + safeText(s.text).trim();
+      })
+      .join(' ');
     this.drawOpenLine(open);
   }
 
@@ -88,7 +96,9 @@ export class TerminalView {
       return;
     }
     this.printed.add(s.id);
-    const prefix = this.opts.showTimes ? `[${formatClock(s.start)}] ` : '';
+    // Who is named: the meeting label, or the service's speaker label (--speakers).
+    const who = s.label ?? s.speaker;
+    const prefix = (this.opts.showTimes ? `[${formatClock(s.start)}] ` : '') + (who ? `${safeText(who)}: ` : '');
     // The open line is redrawn by render() after the finished lines are out.
     if (this.out.isTTY && this.openLine) this.out.write(CLEAR_LINE);
     this.openLine = '';
@@ -110,6 +120,17 @@ export class TerminalView {
     fn();
     if (this.out.isTTY && open) this.out.write(`\x1b[2m${open}\x1b[0m`);
   }
+}
+
+/**
+ * What makes a status worth a new line: a change of state. Reconnect countdowns change every
+ * event and a meeting's echo count with every dropped line; neither alone prints a line (the
+ * count is shown with the next change and summed up at the end).
+ */
+function statusKey(status: ConnectionStatus): string {
+  if (status.kind === 'reconnecting') return `reconnecting:${status.attempt}`;
+  if (status.kind === 'streams') return status.streams.map((s) => `${s.label}=${statusKey(s.status)}`).join('|');
+  return describeStatus(status);
 }
 
 export function formatClock(seconds: number): string {

@@ -12,7 +12,7 @@ import { levelOf } from '../audio/level.js';
 import type { AudioSource } from '../audio/types.js';
 import { CaptionStore } from '../captions/caption-store.js';
 import type { ProviderOptions, ProviderSpec } from '../stt/provider.js';
-import type { SessionEvent, SessionStats } from '../stt/session-events.js';
+import type { CaptionChange, SessionEvent, SessionStats } from '../stt/session-events.js';
 import { DEFAULT_BACKLOG_SECONDS } from '../stt/session-options.js';
 import { StreamingSession } from '../stt/streaming-session.js';
 import type { TransportFactory } from '../stt/transport.js';
@@ -30,6 +30,19 @@ export interface RunConfig {
   backlogSeconds?: number;
   /** Every frame sent to the service, at its rate (kept meeting audio). */
   onAudio?(pcm: Int16Array): void;
+  /** The source term as given (`mic`, `file:PATH`…): every segment carries it as `source`. */
+  sourceTerm?: string;
+  /**
+   * Changes converted audio before it is metered and sent (a meeting's echo canceller). It
+   * sees every frame, also while paused, and may hand samples back later; flush() returns
+   * what it still holds when the source ends, so nothing is lost.
+   */
+  transformAudio?: AudioTransform;
+}
+
+export interface AudioTransform {
+  process(pcm: Int16Array): Int16Array;
+  flush(): Int16Array;
 }
 
 export interface RunDeps {
@@ -49,14 +62,27 @@ export interface RunResult {
   language?: string;
 }
 
+/** Which stream of a meeting (two sources at once) an event is about. */
+export interface StreamInfo {
+  index: number;
+  /** The source term exactly as given (`mic`, `system`, `device:ID`, `file:PATH`). */
+  source: string;
+  /** Its display label ("You", "Others"). */
+  label: string;
+}
+
 export type RunEvent =
   | { type: 'status'; status: ConnectionStatus }
   | { type: 'diff'; diff: CaptionDiff }
-  | { type: 'level'; level: AudioLevel }
-  | { type: 'warning'; error: ErrorInfo }
+  /** Every caption change the session reported, before the store applied it (meetings merge these). */
+  | { type: 'change'; change: CaptionChange }
+  /** The first audio arrived from the source, at this clock time (meetings align streams by it). */
+  | { type: 'audio-started'; at: number }
+  | { type: 'level'; level: AudioLevel; stream?: StreamInfo }
+  | { type: 'warning'; error: ErrorInfo; stream?: StreamInfo }
   | { type: 'fatal'; error: ErrorInfo }
   /** The language the service says it hears (when it changes). */
-  | { type: 'language'; code: string }
+  | { type: 'language'; code: string; stream?: StreamInfo }
   | { type: 'ended'; result: RunResult };
 
 const LEVEL_INTERVAL_MS = 100;
@@ -87,6 +113,7 @@ export class CaptionRun {
   private language: string | undefined;
   private lastChunkAt = 0;
   private warnedNoAudio = false;
+  private audioStarted = false;
   private watchdog: TimerHandle | undefined;
   private stopTimer: TimerHandle | undefined;
   /** The session's latest state, shown again when a pause ends (it may be reconnecting). */
@@ -237,19 +264,27 @@ export class CaptionRun {
           ready: governor.ready,
           onHold: governor.onHold,
         });
+    const transform = this.config.transformAudio;
+    const send = (samples: Int16Array) => {
+      if (samples.length === 0) return;
+      this.meter(samples);
+      this.session.pushAudio(samples);
+      this.config.onAudio?.(samples);
+    };
     try {
-      for await (const samples of frames) {
+      for await (const raw of frames) {
         if (this.fatal) break;
+        // The transform keeps its place in time while paused (its output is dropped then).
+        const samples = transform ? transform.process(raw) : raw;
         if (this.paused) continue;
-        this.meter(samples);
-        this.session.pushAudio(samples);
-        this.config.onAudio?.(samples);
+        send(samples);
       }
     } catch (err) {
       // Capture died (device gone, capture process killed, a damaged file): the run ends with
       // that error, but what was captured is still flushed, so the sentence being spoken stays.
       this.sourceFailed(toErrorInfo(err));
     }
+    if (transform && !this.fatal && !this.paused) send(transform.flush());
     if (converter.droppedBytes > 0) {
       this.emit({ type: 'warning', error: errorInfo('WAV_CORRUPT', `${source.description}: the last ${converter.droppedBytes} bytes were not a whole audio frame and were skipped`) });
     }
@@ -277,14 +312,22 @@ export class CaptionRun {
 
   private audioArrived(): void {
     this.lastChunkAt = this.deps.clock.now();
+    if (!this.audioStarted) {
+      this.audioStarted = true;
+      this.emit({ type: 'audio-started', at: this.lastChunkAt });
+    }
     this.warnedNoAudio = false;
   }
 
   private onSession(e: SessionEvent): void {
     switch (e.type) {
-      case 'caption':
-        this.store.apply(e.change);
+      case 'caption': {
+        const term = this.config.sourceTerm;
+        const change = term !== undefined && e.change.kind === 'upsert' ? { kind: 'upsert' as const, segment: { ...e.change.segment, source: term } } : e.change;
+        this.emit({ type: 'change', change });
+        this.store.apply(change);
         return;
+      }
       case 'status':
         this.linkStatus = e.status;
         if (this.paused && e.status.kind === 'live') return;

@@ -5,7 +5,7 @@
  * `Authorization: Bearer`, verbose_json with word and segment times, speakers only as
  * `speaker_id` on words and segments.
  */
-import { SpeakerLabels } from './speaker-labels.js';
+import { SpeakerLabels } from '../../shared/speaker-labels.js';
 import type { FileTranscript, FileTranscriptSegment, FormField, PrerecordedService, TranscribeOptions } from './types.js';
 
 const HOSTS: Record<string, string> = {

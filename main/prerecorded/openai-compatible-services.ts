@@ -9,7 +9,7 @@
  *   (required past 30 s); uploads up to 25 MB; arrays are repeated `name[]` parts.
  */
 import { parseVerboseJson } from './fireworks-service.js';
-import { SpeakerLabels } from './speaker-labels.js';
+import { SpeakerLabels } from '../../shared/speaker-labels.js';
 import type { FileTranscript, FileTranscriptSegment, FormField, PrerecordedService, TranscribeOptions } from './types.js';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -3,7 +3,8 @@
  * for the captions only when every earlier segment of the link is final too: the audio up to
  * the end of that contiguous run is then safe to release from the backlog, and everything
  * after it will be re-recognised by the next link if this one dies. That keeps the promise
- * "a final caption is never removed, and nothing is shown twice".
+ * "a final caption is never removed, and nothing is shown twice". Only who spoke a final
+ * caption may still change, when the service revises its speaker labels (relabel()).
  */
 import type { Segment } from '../../shared/captions.js';
 import type { CaptionChange } from './session-events.js';
@@ -16,6 +17,8 @@ interface Entry {
   end: number;
   providerFinal: boolean;
   final: boolean;
+  /** "Speaker A"…, as the codec named it; undefined = not known. */
+  speaker: string | undefined;
   shown: Segment | null;
 }
 
@@ -25,6 +28,7 @@ export interface SegmentInput {
   start?: number | undefined;
   end?: number | undefined;
   final: boolean;
+  speaker?: string | undefined;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -65,7 +69,7 @@ export class LinkSegments {
     if (e?.final) return { changes, finalEnd: undefined };
     if (!e) {
       const start = ev.start ?? sentSeconds;
-      e = { captionId: `${this.linkNo}:${ev.id}`, text: '', start, end: start, providerFinal: false, final: false, shown: null };
+      e = { captionId: `${this.linkNo}:${ev.id}`, text: '', start, end: start, providerFinal: false, final: false, speaker: undefined, shown: null };
       this.entries.set(ev.id, e);
       this.order.push(ev.id);
     }
@@ -73,9 +77,24 @@ export class LinkSegments {
     if (ev.start !== undefined) e.start = ev.start;
     e.end = Math.max(e.start, ev.end ?? sentSeconds);
     e.providerFinal = ev.final;
+    e.speaker = ev.speaker;
     const finalEnd = this.advance(changes);
     if (!e.final) this.show(e, changes);
     return { changes, finalEnd };
+  }
+
+  /**
+   * The service revised who spoke segment `id` (AssemblyAI's SpeakerRevision comes after the
+   * turn is final, often just before the end of the stream). Text, times and finality stay;
+   * a segment that is not on screen (withdrawn, or never shown) stays off it.
+   */
+  relabel(id: string, speaker: string | undefined): CaptionChange[] {
+    const changes: CaptionChange[] = [];
+    const e = this.entries.get(id);
+    if (!e || e.speaker === speaker) return changes;
+    e.speaker = speaker;
+    if (e.shown) this.show(e, changes);
+    return changes;
   }
 
   retract(id: string): { changes: CaptionChange[]; finalEnd: number | undefined } {
@@ -172,9 +191,9 @@ export class LinkSegments {
       return;
     }
     const start = this.toSeconds(e.start);
-    const segment: Segment = { id: e.captionId, text: e.text, start, end: Math.max(start, this.toSeconds(e.end)), final: e.final };
+    const segment: Segment = { id: e.captionId, text: e.text, start, end: Math.max(start, this.toSeconds(e.end)), final: e.final, ...(e.speaker ? { speaker: e.speaker } : {}) };
     const s = e.shown;
-    if (s && s.text === segment.text && s.start === segment.start && s.end === segment.end && s.final === segment.final) return;
+    if (s && s.text === segment.text && s.start === segment.start && s.end === segment.end && s.final === segment.final && s.speaker === segment.speaker) return;
     e.shown = segment;
     this.showedText = true;
     changes.push({ kind: 'upsert', segment });

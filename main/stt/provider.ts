@@ -19,6 +19,11 @@ export interface ProviderOptions {
   temperature?: number | undefined;
   /** Provider-specific extras (VAD parameters, format_turns, ...), passed as strings. */
   extra?: Record<string, string> | undefined;
+  /**
+   * Ask the service to tell speakers apart (diarisation). Only for providers whose
+   * `liveSpeakerLabels` is true; the session refuses it for the others before connecting.
+   */
+  speakerLabels?: boolean | undefined;
 }
 
 export interface DecodeContext {
@@ -31,7 +36,12 @@ export type ProviderEvent =
   /** The server is ready for audio (session.created, Begin). */
   | { type: 'ready' }
   /** Create or replace a segment. `id` is unique within the session. */
-  | { type: 'segment'; id: string; text: string; start?: number | undefined; end?: number | undefined; final: boolean }
+  | { type: 'segment'; id: string; text: string; start?: number | undefined; end?: number | undefined; final: boolean; speaker?: string | undefined }
+  /**
+   * The service changed its mind about who spoke a segment it already sent (AssemblyAI's
+   * SpeakerRevision), final or not; `speaker` undefined = it no longer knows. Words stay.
+   */
+  | { type: 'speaker'; id: string; speaker: string | undefined }
   /** The provider withdrew a segment it had sent. */
   | { type: 'retract'; id: string }
   /** The end-of-stream handshake completed: all audio sent has been answered. */

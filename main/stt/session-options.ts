@@ -3,6 +3,7 @@
  * fast with EarshotError('BAD_ARGUMENT') naming the option and the allowed range.
  */
 import { EarshotError } from '../../shared/errors.js';
+import { speakerLabelsRefusal } from '../../shared/providers.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { ProviderOptions, ProviderSpec } from './provider.js';
 
@@ -61,8 +62,19 @@ function check(ok: boolean, detail: string): void {
   if (!ok) throw new EarshotError('BAD_ARGUMENT', detail);
 }
 
+/**
+ * What the session itself refuses in provider options, before any link is opened (the
+ * provider's own checks run in its connectRequest). Speaker labels are refused rather than
+ * quietly dropped: a person who asked for them would otherwise read unlabelled lines as one voice.
+ */
+export function checkProviderOptions(spec: ProviderSpec, provider: ProviderOptions): void {
+  if (!provider.speakerLabels || spec.liveSpeakerLabels) return;
+  throw new EarshotError('SPEAKERS_UNSUPPORTED', speakerLabelsRefusal(spec.id));
+}
+
 export function resolveSessionOptions(o: StreamingSessionOptions): ResolvedSessionOptions {
   const { spec } = o;
+  checkProviderOptions(spec, o.provider);
   const rate = spec.sampleRate;
   const frameMs = o.frameMs ?? spec.frameMs.default;
   check(

@@ -31,7 +31,7 @@ import type { ProviderEvent, ProviderOptions, ProviderSpec } from './provider.js
 import { SendBudget } from './send-budget.js';
 import type { SessionEvent, SessionStats } from './session-events.js';
 import { SessionLink } from './session-link.js';
-import { resolveSessionOptions, type ResolvedSessionOptions, type StreamingSessionOptions } from './session-options.js';
+import { checkProviderOptions, resolveSessionOptions, type ResolvedSessionOptions, type StreamingSessionOptions } from './session-options.js';
 import type { Transport, TransportEvent, TransportFactory } from './transport.js';
 
 export type { StreamingSessionOptions } from './session-options.js';
@@ -201,6 +201,7 @@ export class StreamingSession {
    */
   reconfigure(provider: ProviderOptions): void {
     // Validate before touching anything: a bad option must not cost the running link.
+    checkProviderOptions(this.spec, provider);
     this.spec.connectRequest(provider);
     this.o = { ...this.o, provider };
     this.heardLanguage = '';
@@ -312,6 +313,9 @@ export class StreamingSession {
         for (const change of r.changes) this.emit({ type: 'caption', change });
         return;
       }
+      case 'speaker':
+        for (const change of link.segments?.relabel(ev.id, ev.speaker) ?? []) this.emit({ type: 'caption', change });
+        return;
       case 'flushed':
         if (link.eosSent && this.phase === 'finishing') {
           this.flushedOk = true;

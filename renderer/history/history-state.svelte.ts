@@ -67,7 +67,9 @@ export class HistoryState {
 
   async copy(segments: readonly Segment[], withTimes: boolean): Promise<void> {
     if (!this.bridge || segments.length === 0) return;
-    const text = segments.map((s) => (withTimes ? `[${formatClock(s.start)}] ${s.text}` : s.text)).join('\n');
+    // Who said it stays with the words (meetings: "You: …"), as in the exports.
+    const line = (s: Segment) => { const who = s.label ?? s.speaker; return who ? `${who}: ${s.text}` : s.text; };
+    const text = segments.map((s) => (withTimes ? `[${formatClock(s.start)}] ${line(s)}` : line(s))).join('\n');
     await this.bridge.copy(text);
     this.message = { kind: 'ok', text: segments.length === 1 ? 'Copied.' : `Copied ${segments.length} captions.` };
   }

@@ -27,6 +27,13 @@ export interface Announcement {
   text: string;
 }
 
+/** One stream's meter in a meeting. */
+export interface StreamMeter {
+  index: number;
+  label: string;
+  level: AudioLevel;
+}
+
 const ANNOUNCEMENTS_KEPT = 4;
 const NOTICE_MS = 12_000;
 const FONT_FIELDS = ['fontFamily', 'fontSize', 'fontWeight', 'letterSpacing'] as const;
@@ -36,6 +43,8 @@ export class OverlayStore {
   status = $state.raw<ConnectionStatus>({ kind: 'idle' });
   link = $state<LinkState>('up');
   level = $state.raw<AudioLevel>({ rmsDb: -100, peakDb: -100 });
+  /** A meeting: one meter per stream, in stream order (empty with one source). */
+  meters = $state.raw<StreamMeter[]>([]);
   style = $state.raw<OverlayStyle>(DEFAULT_STYLE);
   clickThrough = $state(false);
   notice = $state.raw<ErrorInfo | null>(null);
@@ -48,6 +57,7 @@ export class OverlayStore {
   private readonly unsubscribers: (() => void)[] = [];
   private captionsDirty = false;
   private pendingLevel: AudioLevel | null = null;
+  private pendingMeters: Map<number, StreamMeter> | null = null;
   private frameQueued = false;
   private announced = new Set<string>();
   private seeded = false;
@@ -140,6 +150,7 @@ export class OverlayStore {
     const prev = this.style;
     this.style = next;
     if (FONT_FIELDS.some((f) => prev[f] !== next[f])) this.layout.setMeasure(this.deps.createMeasure(next));
+    this.layout.setShowLabels(next.showLabels);
     this.silence.setDelay(next.clearAfterSeconds);
     this.markCaptions();
   }
@@ -161,7 +172,16 @@ export class OverlayStore {
 
   private levelChanged(l: unknown): void {
     if (!isAudioLevel(l)) return;
-    this.pendingLevel = l;
+    if (l.stream) {
+      this.pendingMeters ??= new Map(this.meters.map((m) => [m.index, m]));
+      if (this.pendingMeters.size < 8 || this.pendingMeters.has(l.stream.index)) {
+        this.pendingMeters.set(l.stream.index, { index: l.stream.index, label: safeText(l.stream.label), level: { rmsDb: l.rmsDb, peakDb: l.peakDb } });
+      }
+    } else {
+      this.pendingLevel = l;
+      // One source again: the meeting's meters go.
+      this.pendingMeters = new Map();
+    }
     this.queueFrame();
   }
 
@@ -200,6 +220,10 @@ export class OverlayStore {
       this.level = this.pendingLevel;
       this.pendingLevel = null;
     }
+    if (this.pendingMeters) {
+      this.meters = [...this.pendingMeters.values()].sort((a, b) => a.index - b.index);
+      this.pendingMeters = null;
+    }
     if (!this.captionsDirty) return;
     this.captionsDirty = false;
     const segments = this.sync.snapshot.segments;
@@ -212,7 +236,8 @@ export class OverlayStore {
     for (const s of segments) {
       if (!s.final || s.text === '' || this.announced.has(s.id)) continue;
       this.announced.add(s.id);
-      fresh.push({ id: this.nextAnnouncementId++, text: safeText(s.text) });
+      // In a meeting the label says who spoke ("Others: …").
+      fresh.push({ id: this.nextAnnouncementId++, text: safeText(s.label ? `${s.label}: ${s.text}` : s.text) });
     }
     if (this.announced.size > 4 * segments.length + 100) {
       this.announced = new Set(segments.filter((s) => s.final).map((s) => s.id));

@@ -22,11 +22,17 @@ export function isCaptionDiff(v: unknown): v is CaptionDiff {
     && Array.isArray(v.removals) && v.removals.every((r) => typeof r === 'string');
 }
 
-const STATUS_KINDS = new Set(['idle', 'connecting', 'live', 'reconnecting', 'finishing', 'paused', 'stopped', 'error']);
+const STATUS_KINDS = new Set(['idle', 'connecting', 'live', 'reconnecting', 'finishing', 'paused', 'stopped', 'error', 'streams']);
+/** A meeting has two streams; a few more would still show, hundreds would be an attack on the bar. */
+const MAX_STREAMS = 8;
 
 export function isConnectionStatus(v: unknown): v is ConnectionStatus {
   if (!isObj(v) || typeof v.kind !== 'string' || !STATUS_KINDS.has(v.kind)) return false;
   switch (v.kind) {
+    case 'streams':
+      return isNum(v.echoSuppressed) && Array.isArray(v.streams) && v.streams.length > 0 && v.streams.length <= MAX_STREAMS
+        && v.streams.every((s) => isObj(s) && typeof s.label === 'string' && typeof s.source === 'string'
+          && isObj(s.status) && s.status.kind !== 'streams' && isConnectionStatus(s.status));
     case 'connecting': case 'live': case 'finishing': return typeof v.provider === 'string';
     case 'reconnecting':
       return typeof v.provider === 'string' && isNum(v.backlogSeconds) && isNum(v.retryInMs) && isErrorInfo(v.reason);
@@ -40,5 +46,6 @@ function isErrorInfo(v: unknown): boolean {
 }
 
 export function isAudioLevel(v: unknown): v is AudioLevel {
-  return isObj(v) && isNum(v.rmsDb) && isNum(v.peakDb);
+  return isObj(v) && isNum(v.rmsDb) && isNum(v.peakDb)
+    && (v.stream === undefined || (isObj(v.stream) && isNum(v.stream.index) && typeof v.stream.label === 'string'));
 }

@@ -53,8 +53,22 @@ export function statusView(status: ConnectionStatus, link: LinkState = 'up'): St
     case 'paused': return { tone: 'idle', label: 'Paused', detail: 'Captions are paused; no audio is sent.' };
     case 'stopped': return { tone: 'idle', label: 'Stopped', detail: 'Captions stopped.' };
     case 'error': return { tone: 'error', label: 'Error', detail: describeError(status.error) };
+    case 'streams': {
+      // A meeting: the dot shows the worst stream, the detail says which is which.
+      const views = status.streams.map((s) => ({ label: s.label, view: statusView(s.status) }));
+      const worst = views.reduce((a, b) => (TONE_RANK[b.view.tone] > TONE_RANK[a.view.tone] ? b : a), views[0]!);
+      const same = views.every((v) => v.view.label === worst.view.label);
+      const echo = status.echoSuppressed > 0 ? ` · echo suppressed: ${status.echoSuppressed}` : '';
+      return {
+        tone: worst.view.tone,
+        label: same ? worst.view.label : `${worst.label}: ${worst.view.label}`,
+        detail: views.map((v) => `${v.label}: ${v.view.tone === 'live' ? v.view.label : v.view.detail}`).join(' · ') + echo,
+      };
+    }
   }
 }
+
+const TONE_RANK: Record<Tone, number> = { idle: 0, live: 1, busy: 2, warn: 3, error: 4 };
 
 /** dBFS → 0..1 for the meter: -60 dB and below is empty, 0 dB is full. */
 export function levelFraction(db: number): number {

@@ -80,5 +80,7 @@ export function styleVars(style: OverlayStyle): Record<string, string> {
     '--cap-letter-spacing': `${style.letterSpacing}em`,
     '--cap-line-height': String(style.lineHeight),
     '--cap-shadow': textShadow(style),
+    '--cap-mic-color': style.micColor,
+    '--cap-system-color': style.systemColor,
   };
 }

@@ -156,7 +156,7 @@ export class SettingsState {
 
   /** Any edit of a colour or effect makes the look a custom one. */
   styleEdited(field: string): void {
-    if (['textColor', 'backgroundColor', 'backgroundOpacity', 'effect', 'partialColor'].includes(field)) this.draft.preset = 'custom';
+    if (['textColor', 'backgroundColor', 'backgroundOpacity', 'effect', 'partialColor', 'micColor', 'systemColor'].includes(field)) this.draft.preset = 'custom';
     this.stylePreview();
   }
 

@@ -3,7 +3,7 @@
  * numbers come from here). Not pass/fail.
  */
 import { runPacingBench } from './pacing-bench.js';
-import { runPipelineBench } from './pipeline-bench.js';
+import { runMeetingBench, runPipelineBench } from './pipeline-bench.js';
 
 type Bench = { name: string; run: () => Promise<string> };
 
@@ -11,6 +11,7 @@ const benches: Bench[] = [
   { name: 'resampler', run: async () => (await import('./resampler-bench.js')).runResamplerBench() },
   { name: 'pacing', run: () => runPacingBench(Number(process.env.EARSHOT_BENCH_PACING_SECONDS ?? 30)) },
   { name: 'pipeline', run: runPipelineBench },
+  { name: 'meeting', run: runMeetingBench },
   { name: 'long-file', run: async () => (await import('./long-file-bench.js')).runLongFileBench() },
   { name: 'overlay', run: async () => (await import('./overlay-bench.js')).runOverlayBench() },
   { name: 'transcribe', run: async () => (await import('./transcribe-bench.js')).runTranscribeBench() },

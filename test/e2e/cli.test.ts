@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 interface TranscriptJson {
-  segments: { id: string; text: string; start: number; end: number }[];
+  segments: { id: string; text: string; start: number; end: number; source: string }[];
   text: string;
 }
 
@@ -44,7 +44,9 @@ function checkTranscript(path: string): TranscriptJson {
   const json = JSON.parse(readFileSync(path, 'utf8')) as TranscriptJson;
   expect(Object.keys(json).sort()).toEqual(['segments', 'text']);
   for (const s of json.segments) {
-    expect(Object.keys(s).sort()).toEqual(['end', 'id', 'start', 'text']);
+    // Every segment names its source term exactly as given; one source has no label.
+    expect(Object.keys(s).sort()).toEqual(['end', 'id', 'source', 'start', 'text']);
+    expect(s.source).toBe(`file:${wav48}`);
     expect(typeof s.id).toBe('string');
     expect(s.text).toBe(s.text.trim());
     expect(s.end).toBeGreaterThanOrEqual(s.start);

@@ -5,7 +5,11 @@
  *   answering both with the `Error` frame + close 3007 the real server sends; turns the
  *   tone-word recogniser's words into `Turn` messages (same turn_order replaces, integer-ms
  *   word times, end_of_turn, optional formatted turn); `Terminate` → last turn,
- *   `Termination`, close 1000; bad JSON → 3006.
+ *   `Termination`, close 1000; bad JSON → 3006. With `speaker_labels=true` (diarisation),
+ *   each Turn names the voice most of its words are in (tone-asr voices: 0 → "A", 1 → "B"),
+ *   final words carry `speaker`, and one `SpeakerRevision` comes between the last Turn and
+ *   `Termination`. Its entries are the turns listed in `mislabelTurns`, whose live label was
+ *   deliberately wrong (the fake's stand-in for an early guess that hindsight corrects).
  * - startAssemblyAiServer(): the same on the shared loopback server (fake-ws-server.ts) with
  *   the raw-key handshake (HTTP 401 or close 1008), and scripted faults per attempt: a close
  *   before `Begin`, session expiry 3008 mid-stream, abrupt drop, any close code.
@@ -29,6 +33,10 @@ export interface AssemblyAiResponderOptions {
   speed?: number;
   /** Seconds of audio the client may be ahead of real time (catch-up after a reconnect). */
   aheadAllowanceSec?: number;
+  /** The query asked for `speaker_labels=true`. */
+  speakerLabels?: boolean;
+  /** Turn orders labelled with the wrong voice live, then corrected by SpeakerRevision. */
+  mislabelTurns?: readonly number[];
   now: () => number;
 }
 
@@ -45,6 +53,8 @@ export class AssemblyAiResponder extends FakeResponder<FrameRecord> {
   private turnOrder = 0;
   private turnFirst = 0;
   private lastSignature = '';
+  /** Ended turns whose live label was wrong: the corrected revision entry of each. */
+  private readonly revisions: Json[] = [];
 
   constructor(private readonly options: AssemblyAiResponderOptions) {
     super(options.rate ?? 16000);
@@ -89,6 +99,8 @@ export class AssemblyAiResponder extends FakeResponder<FrameRecord> {
         this.terminated = true;
         this.recognizer.flush();
         const send = this.turnUpdates(true);
+        // Diarising sessions get their revised labels just before the end (§3.4), possibly none.
+        if (this.options.speakerLabels) send.push({ type: 'SpeakerRevision', revisions: this.revisions });
         send.push({ type: 'Termination', audio_duration_seconds: Math.round(this.samples / this.rate), session_duration_seconds: Math.round((this.options.now() - this.openedAt) / 1000) });
         return { send, close: { code: 1000, reason: '' } };
       }
@@ -121,6 +133,9 @@ export class AssemblyAiResponder extends FakeResponder<FrameRecord> {
     const out: Json[] = [this.turn(words, endOfTurn, false)];
     if (endOfTurn) {
       if (this.options.formatTurns) out.push(this.turn(words, true, true));
+      if (this.options.speakerLabels && this.mislabelled()) {
+        this.revisions.push({ turn_order: this.turnOrder, speaker_label: speakerLetter(majorityVoice(words)), words: this.wordsJson(words, false) });
+      }
       this.turnOrder++;
       this.turnFirst = all.length;
     }
@@ -139,9 +154,36 @@ export class AssemblyAiResponder extends FakeResponder<FrameRecord> {
       transcript,
       end_of_turn_confidence: endOfTurn ? 0.9 : 0.01,
       utterance: endOfTurn ? transcript : '',
-      words: words.map((w) => ({ start: Math.round(w.start * 1000), end: Math.round(w.end * 1000), text: w.text, confidence: 0.9, word_is_final: w.final })),
+      words: this.wordsJson(words, this.mislabelled()),
+      ...(this.options.speakerLabels ? { speaker_label: speakerLetter(majorityVoice(words), this.mislabelled()) } : {}),
     };
   }
+
+  private mislabelled(): boolean {
+    return this.options.mislabelTurns?.includes(this.turnOrder) ?? false;
+  }
+
+  /** Only final words name their speaker (the docs' word-level labels). */
+  private wordsJson(words: RecognizedWord[], wrong: boolean): Json[] {
+    return words.map((w) => ({
+      start: Math.round(w.start * 1000), end: Math.round(w.end * 1000), text: w.text, confidence: 0.9, word_is_final: w.final,
+      ...(this.options.speakerLabels && w.final ? { speaker: speakerLetter(w.voice, wrong) } : {}),
+    }));
+  }
+}
+
+/** The voice most words are in (ties: the first such voice). */
+function majorityVoice(words: readonly RecognizedWord[]): number {
+  const counts = new Map<number, number>();
+  for (const w of words) counts.set(w.voice, (counts.get(w.voice) ?? 0) + 1);
+  let best = words[0]?.voice ?? 0;
+  for (const [voice, n] of counts) if (n > (counts.get(best) ?? 0)) best = voice;
+  return best;
+}
+
+/** Voice 0 → "A", 1 → "B"…; a wrong guess swaps A↔B, C↔D. */
+function speakerLetter(voice: number, wrong = false): string {
+  return String.fromCharCode(65 + (wrong ? voice ^ 1 : voice));
 }
 
 // ---------------------------------------------------------------- real server
@@ -177,7 +219,10 @@ export function startAssemblyAiServer(options: AssemblyAiServerOptions): Promise
     acceptBadKey: options.refuseKeyWith === 'close',
     refusalBody: (status) => ({ error: status === 401 ? 'Invalid API key' : `refused with ${status}` }),
     script: options.script,
-    connection: (base) => ({ ...base, responder: new AssemblyAiResponder({ ...options, formatTurns: base.query.get('format_turns') === 'true' || options.formatTurns, now }) }),
+    connection: (base) => ({
+      ...base,
+      responder: new AssemblyAiResponder({ ...options, formatTurns: base.query.get('format_turns') === 'true' || options.formatTurns, speakerLabels: base.query.get('speaker_labels') === 'true', now }),
+    }),
     serve: (link, script) => {
       const { responder, query } = link.record;
       checkQuery(query, responder.violations);
@@ -206,6 +251,10 @@ function checkQuery(q: URLSearchParams, violations: string[]): void {
   if (q.getAll('speech_model').length !== 1) violations.push(`speech_model sent ${q.getAll('speech_model').length} times`);
   if (q.get('sample_rate') !== '16000') violations.push(`sample_rate=${q.get('sample_rate')}`);
   if (q.get('encoding') !== 'pcm_s16le') violations.push(`encoding=${q.get('encoding')}`);
+  const labels = q.get('speaker_labels');
+  if (labels !== null && labels !== 'true' && labels !== 'false') violations.push(`speaker_labels=${labels}`);
+  const most = q.get('max_speakers');
+  if (most !== null && (labels !== 'true' || !/^([1-9]|10)$/.test(most))) violations.push(`max_speakers=${most} with speaker_labels=${labels}`);
   const terms = q.get('keyterms_prompt');
   if (terms !== null) {
     try {

@@ -4,7 +4,8 @@
  *   recogniser; interim `Results` cover the open range [start, cursor) and share its `start`;
  *   after `endpointing` ms of silence the range is sent once more with is_final and
  *   speech_final and the next range starts at the cursor. `Finalize` flushes (from_finalize),
- *   `CloseStream` flushes, sends `Metadata` and closes with 1000.
+ *   `CloseStream` flushes, sends `Metadata` and closes with 1000. With `diarize=true` every
+ *   word carries `speaker`: the tone-asr voice it is spoken in (0, 1…), as told from its level.
  * - startDeepgramServer(): the same on the shared loopback server (fake-ws-server.ts) with
  *   the `Token` handshake (HTTP 401), the idle close (1011 NET-0001 when neither audio nor
  *   a TEXT KeepAlive arrives within `idleMs`, 10 s by default) and scripted faults.
@@ -29,6 +30,8 @@ export class DeepgramResponder extends FakeResponder<FrameRecord> {
     private readonly now: () => number,
     /** Silence (ms) that ends an utterance; Deepgram's `endpointing`. */
     private readonly endpointingMs = 300,
+    /** The query asked for `diarize=true`. */
+    private readonly diarize = false,
   ) {
     super(16000);
   }
@@ -104,7 +107,7 @@ export class DeepgramResponder extends FakeResponder<FrameRecord> {
         alternatives: [{
           transcript: words.map((w) => w.text).join(' '),
           confidence: 0.98,
-          words: words.map((w) => ({ word: w.text, start: round(w.start), end: round(w.end), confidence: 0.9, punctuated_word: w.text })),
+          words: words.map((w) => ({ word: w.text, start: round(w.start), end: round(w.end), confidence: 0.9, punctuated_word: w.text, ...(this.diarize ? { speaker: w.voice, speaker_confidence: 0.8 } : {}) })),
         }],
       },
       metadata: { request_id: 'req-test', model_info: { name: 'general-nova-3', version: 'test', arch: 'nova-3' }, model_uuid: 'uuid-test' },
@@ -143,7 +146,7 @@ export function startDeepgramServer(options: DeepgramServerOptions): Promise<Dee
     script: options.script,
     connection: (base) => {
       const endpointing = Number(base.query.get('endpointing') ?? 10);
-      return { ...base, responder: new DeepgramResponder(now, Number.isFinite(endpointing) ? endpointing : 10), longestGapMs: 0 };
+      return { ...base, responder: new DeepgramResponder(now, Number.isFinite(endpointing) ? endpointing : 10, base.query.get('diarize') === 'true'), longestGapMs: 0 };
     },
     serve: (link, script) => {
       const { record } = link;
@@ -151,6 +154,8 @@ export function startDeepgramServer(options: DeepgramServerOptions): Promise<Dee
       for (const [name, value] of [['encoding', 'linear16'], ['sample_rate', '16000'], ['channels', '1']]) {
         if (query.get(name!) !== value) responder.violations.push(`${name}=${query.get(name!)}`);
       }
+      const diarize = query.get('diarize');
+      if (diarize !== null && diarize !== 'true' && diarize !== 'false') responder.violations.push(`diarize=${diarize}`);
       let lastHeard = now();
       let cancelIdle: () => void = () => undefined;
       const armIdle = () => {

@@ -7,6 +7,10 @@
  * The recogniser is incremental and sample-exact: bursts are found by amplitude, the word
  * by counting zero crossings, so a word split across any frames or connections is still
  * recognised whole as long as one connection receives all of it.
+ *
+ * Voices (for fake diarisation): voice v speaks at VOICE_PEAK / 2^v of full scale (v = 0-2),
+ * and the recogniser tells a word's voice from its peak level, so a fake server can label
+ * speakers as a diarising service would, from the audio alone.
  */
 import { seededRandom } from './fake-clock.js';
 
@@ -29,6 +33,17 @@ export const VOCABULARY: readonly VocabularyWord[] = WORD_LIST.map((text, i) => 
 
 const BY_TEXT = new Map(VOCABULARY.map((w) => [w.text, w]));
 
+/** Peak level of voice 0, as a fraction of full scale (the default word amplitude). */
+export const VOICE_PEAK = 0.3;
+/** Voices 0-2: voice 3 would be below the recogniser's default threshold. */
+export const MAX_VOICES = 3;
+
+/** The voice whose level is nearest to a burst's peak (in LSB), halving per voice. */
+export function voiceOfPeak(peak: number): number {
+  const v = Math.round(Math.log2((VOICE_PEAK * 32767) / Math.max(1, peak)));
+  return Math.min(MAX_VOICES - 1, Math.max(0, v));
+}
+
 /** The vocabulary word nearest to `freq`, or '<unk>' when more than 3 % away from all. */
 export function wordForFrequency(freq: number): string {
   let best = VOCABULARY[0]!;
@@ -50,6 +65,8 @@ export interface ToneWord {
   end: number;
   /** Index of the sentence this word belongs to. */
   sentence: number;
+  /** Who says it (0 unless `voices` was given). */
+  voice: number;
 }
 
 export interface ToneSpeech {
@@ -73,12 +90,18 @@ export interface ToneSpeechOptions {
   tailMs?: number;
   /** Words per sentence (random in [min, max]). */
   sentence?: { min: number; max: number };
+  /**
+   * Who speaks: a number n = sentences take turns among voices 0…n-1; a list = the voice of
+   * each word. Voices are levels (see VOICE_PEAK), so `amplitude` cannot be set with them.
+   */
+  voices?: number | readonly number[];
 }
 
 export function makeToneSpeech(options: ToneSpeechOptions): ToneSpeech {
   const rate = options.rate ?? 16000;
   const random = seededRandom(options.seed ?? 1);
-  const amplitude = (options.amplitude ?? 0.3) * 32767;
+  if (options.voices !== undefined && options.amplitude !== undefined) throw new Error('tone-asr: voices set the amplitude');
+  const amplitude = (options.amplitude ?? VOICE_PEAK) * 32767;
   const noise = options.noise ?? 6;
   const between = (lo: number, hi: number) => lo + random() * (hi - lo);
   const texts =
@@ -89,14 +112,19 @@ export function makeToneSpeech(options: ToneSpeechOptions): ToneSpeech {
   const ms = (v: number) => Math.round((v * rate) / 1000);
 
   // Lay out the words first (sample positions), then render.
-  const layout: { text: string; from: number; to: number; sentence: number }[] = [];
+  const layout: { text: string; from: number; to: number; sentence: number; voice: number }[] = [];
+  const voices = options.voices;
+  const voiceOf = (i: number, sentence: number) =>
+    voices === undefined ? 0 : typeof voices === 'number' ? sentence % voices : (voices[i] ?? 0);
   let pos = ms(options.leadInMs ?? 300);
   let sentence = 0;
   let left = Math.floor(between(sentenceSize.min, sentenceSize.max + 1));
   texts.forEach((text, i) => {
     if (!BY_TEXT.has(text)) throw new Error(`tone-asr: "${text}" is not in the vocabulary`);
     const len = ms(between(250, 600));
-    layout.push({ text, from: pos, to: pos + len, sentence });
+    const voice = voiceOf(i, sentence);
+    if (!Number.isInteger(voice) || voice < 0 || voice >= MAX_VOICES) throw new Error(`tone-asr: voice ${voice} is not 0-${MAX_VOICES - 1}`);
+    layout.push({ text, from: pos, to: pos + len, sentence, voice });
     pos += len;
     if (i === texts.length - 1) return;
     if (--left === 0) {
@@ -118,12 +146,12 @@ export function makeToneSpeech(options: ToneSpeechOptions): ToneSpeech {
     const len = w.to - w.from;
     for (let k = 0; k < len; k++) {
       const env = Math.min(1, (k + 1) / ramp, (len - k) / ramp);
-      out[w.from + k]! += amplitude * env * Math.sin(phase + (2 * Math.PI * freq * k) / rate);
+      out[w.from + k]! += (amplitude / 2 ** w.voice) * env * Math.sin(phase + (2 * Math.PI * freq * k) / rate);
     }
   }
   const samples = new Int16Array(out.length);
   for (let i = 0; i < out.length; i++) samples[i] = Math.max(-32768, Math.min(32767, Math.round(out[i]!)));
-  const words = layout.map((w) => ({ text: w.text, start: w.from / rate, end: w.to / rate, sentence: w.sentence }));
+  const words = layout.map((w) => ({ text: w.text, start: w.from / rate, end: w.to / rate, sentence: w.sentence, voice: w.voice }));
   return { samples, rate, words, text: texts.join(' ') };
 }
 
@@ -134,6 +162,8 @@ export interface RecognizedWord {
   end: number;
   /** Followed by enough silence (or flushed): it will not change any more. */
   final: boolean;
+  /** The voice told from the word's peak level (voiceOfPeak). */
+  voice: number;
 }
 
 export interface ToneRecognizerOptions {
@@ -156,6 +186,8 @@ interface Burst {
   lastCross: number;
   pendingCrossings: number;
   pendingLast: number;
+  /** Highest absolute sample so far. */
+  peak: number;
 }
 
 export class ToneRecognizer {
@@ -168,7 +200,7 @@ export class ToneRecognizer {
   private pos = 0;
   private prev = 0;
   private burst: Burst | null = null;
-  private closed: { text: string; start: number; end: number; final: boolean }[] = [];
+  private closed: { text: string; start: number; end: number; final: boolean; peak: number }[] = [];
   private flushed = false;
 
   constructor(options: ToneRecognizerOptions) {
@@ -198,9 +230,10 @@ export class ToneRecognizer {
       const active = x > this.threshold || x < -this.threshold;
       let b = this.burst;
       if (!b && active) {
-        b = this.burst = { start: i, lastActive: i, crossings: 0, firstCross: 0, lastCross: 0, pendingCrossings: 0, pendingLast: 0 };
+        b = this.burst = { start: i, lastActive: i, crossings: 0, firstCross: 0, lastCross: 0, pendingCrossings: 0, pendingLast: 0, peak: 0 };
       }
       if (b) {
+        if (x > b.peak || -x > b.peak) b.peak = Math.abs(x);
         if (this.prev < 0 && x >= 0) {
           b.pendingCrossings++;
           b.pendingLast = i - 1 + -this.prev / (x - this.prev);
@@ -237,10 +270,11 @@ export class ToneRecognizer {
       start: w.start / this.rate,
       end: w.end / this.rate,
       final: w.final,
+      voice: voiceOfPeak(w.peak),
     }));
     const b = this.burst;
     if (b && b.lastActive + 1 - b.start >= this.interim && b.crossings >= 2) {
-      out.push({ text: this.textOf(b), start: b.start / this.rate, end: (b.lastActive + 1) / this.rate, final: false });
+      out.push({ text: this.textOf(b), start: b.start / this.rate, end: (b.lastActive + 1) / this.rate, final: false, voice: voiceOfPeak(b.peak) });
     }
     return out;
   }
@@ -249,7 +283,7 @@ export class ToneRecognizer {
     this.burst = null;
     const end = b.lastActive + 1;
     if (end - b.start < this.minWord || b.crossings < 2) return;
-    this.closed.push({ text: this.textOf(b), start: b.start, end, final: false });
+    this.closed.push({ text: this.textOf(b), start: b.start, end, final: false, peak: b.peak });
   }
 
   private markFinal(): void {

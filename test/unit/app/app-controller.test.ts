@@ -371,3 +371,70 @@ describe('AppController', () => {
     expect(t.sentOn('app:state').every((s) => s.page === 'settings')).toBe(true);
   });
 });
+
+describe('AppController: meetings (microphone + system audio)', () => {
+  it('starts both sources with their labels and echo suppression, and keeps no audio', async () => {
+    const t = setup({ key: 'k', settings: { source: 'mic+system', micLabel: 'Anna', systemLabel: 'Team', keepAudio: true } });
+    await t.controller.init();
+    expect(t.pipeline.starts[0]!.source).toEqual({
+      kind: 'meeting',
+      streams: [{ term: 'mic', label: 'Anna', source: { kind: 'mic' } }, { term: 'system', label: 'Team', source: { kind: 'system' } }],
+      echo: true,
+    });
+    expect(t.pipeline.starts[0]!.keepAudio).toBeUndefined();
+    await t.controller.stop();
+    // No "Improve transcript" offer for a session whose audio was not kept.
+    expect(t.sentOn('notice')).toHaveLength(0);
+  });
+
+  it('the tray switches between one source and both; labels and echo restart only a meeting', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    t.save({ micLabel: 'Me' });
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts).toHaveLength(1); // one source: labels are not used
+    t.controller.setSource('mic+system');
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts.at(-1)!.source).toMatchObject({ kind: 'meeting', streams: [{ label: 'Me' }, { label: 'Others' }] });
+    t.save({ echoSuppression: false });
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts).toHaveLength(3);
+    expect(t.pipeline.starts.at(-1)!.source).toMatchObject({ kind: 'meeting', echo: false });
+    t.controller.setSource('mic');
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts.at(-1)!.source).toEqual({ kind: 'mic' });
+  });
+
+  it('asks for speaker labels only where the service can give them live', async () => {
+    const t = setup({ key: 'k', settings: { provider: 'assemblyai', model: 'universal-streaming-english', speakerLabels: true } });
+    await t.controller.init();
+    expect(t.pipeline.starts[0]!.speakerLabels).toBe(true);
+    // A setting kept from AssemblyAI must not stop Fireworks (it has no live speaker labels).
+    t.save({ provider: 'fireworks', model: 'fireworks-asr-large' });
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts.length).toBeGreaterThan(1);
+    expect(t.pipeline.starts.at(-1)!.speakerLabels).toBeUndefined();
+  });
+
+  it('a level test of both sources opens each and reports the quieter side', async () => {
+    const t = setup({ key: 'k' });
+    await t.controller.init();
+    const levels: number[] = [];
+    await expect(t.controller.testLevel('mic+system', 3000, (l) => levels.push(l.rmsDb))).resolves.toMatchObject({ peakDb: -12 });
+    expect(t.opened.filter((o) => o.startsWith('level-test'))).toEqual(['level-test:mic:3000', 'level-test:system:3000']);
+    expect(levels.length).toBeGreaterThan(0);
+  });
+
+  it('while a meeting runs, testing one of its sources mirrors that stream (a second loopback would end the live one)', async () => {
+    const t = setup({ key: 'k', settings: { source: 'mic+system' } });
+    await t.controller.init();
+    const seen: number[] = [];
+    const test = t.controller.testLevel('system', 3000, (l) => seen.push(l.rmsDb));
+    t.pipeline.emit('level', { rmsDb: -10, peakDb: -2, stream: { index: 0, label: 'You' } });
+    t.pipeline.emit('level', { rmsDb: -35, peakDb: -20, stream: { index: 1, label: 'Others' } });
+    t.clock.advance(3000);
+    await expect(test).resolves.toMatchObject({ rmsDb: -35, peakDb: -20 });
+    expect(seen).toEqual([-35]);
+    expect(t.opened.filter((o) => o.startsWith('level-test'))).toEqual([]);
+  });
+});

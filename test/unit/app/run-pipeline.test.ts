@@ -5,9 +5,11 @@ import { keptAudioInfo } from '../../../main/audio/kept-audio.js';
 import type { ProviderOptions } from '../../../main/stt/provider.js';
 import { describe, expect, it } from 'vitest';
 import type { PipelineEvents } from '../../../main/app/pipeline-port.js';
+import { loadAec3 } from '../../../main/audio/echo-canceller.js';
 import { RunPipeline, testSourceLevel, type RunLike } from '../../../main/app/run-pipeline.js';
 import type { AudioFormat, AudioSource } from '../../../main/audio/types.js';
 import type { RunConfig, RunEvent } from '../../../main/pipeline/caption-run.js';
+import type { MeetingConfig } from '../../../main/pipeline/meeting-run.js';
 import { applyDiff, type CaptionDiff, type CaptionSnapshot, type Segment } from '../../../shared/captions.js';
 import { EarshotError } from '../../../shared/errors.js';
 import { FakeClock, flushMicrotasks } from '../../fakes/fake-clock.js';
@@ -49,6 +51,7 @@ const fakeSource = (): AudioSource & { closed: boolean } => ({
 
 function setup() {
   const runs: FakeRun[] = [];
+  const meetings: { config: MeetingConfig; run: FakeRun }[] = [];
   const sources: ReturnType<typeof fakeSource>[] = [];
   const clock = new FakeClock();
   const pipeline = new RunPipeline({
@@ -57,10 +60,11 @@ function setup() {
     openSource: async () => { const s = fakeSource(); sources.push(s); return s; },
     provider: (id) => ({ id, label: id, sampleRate: 16000 } as never),
     createRun: (config) => { const r = new FakeRun(config); runs.push(r); return r; },
+    createMeeting: (config) => { const r = new FakeRun(config.streams[0]!.run); meetings.push({ config, run: r }); return r; },
   });
   const events: { [K in keyof PipelineEvents]?: PipelineEvents[K][] } = {};
   for (const k of ['status', 'diff', 'level', 'warning', 'ended'] as const) pipeline.on(k, (p) => ((events[k] ??= []) as unknown[]).push(p));
-  return { pipeline, runs, sources, clock, events };
+  return { pipeline, runs, meetings, sources, clock, events };
 }
 
 const config = { source: { kind: 'mic' as const }, provider: 'fireworks' as const, model: 'fireworks-asr-large', endpoint: '', language: 'en', prompt: '', frameMs: 50, apiKey: 'k' };
@@ -72,6 +76,8 @@ describe('RunPipeline', () => {
     await t.pipeline.start(config);
     expect(t.runs[0]!.config.providerOptions).toEqual({ apiKey: 'k', model: 'fireworks-asr-large', endpoint: undefined, language: 'en', prompt: undefined });
     expect(t.runs[0]!.config.frameMs).toBe(50);
+    // Segments carry the source term.
+    expect(t.runs[0]!.config.sourceTerm).toBe('mic');
   });
 
   it('writes what the run sends to the kept-audio folder only when asked', async () => {
@@ -177,5 +183,68 @@ describe('testSourceLevel', () => {
       stats: () => ({ overflows: 0, bytes: 0 }),
     };
     await expect(testSourceLevel(source, 1000, () => {})).rejects.toMatchObject({ code: 'DEVICE_LOST' });
+  });
+
+  describe('meetings (two sources)', () => {
+    const meeting = {
+      ...config,
+      source: {
+        kind: 'meeting' as const,
+        streams: [{ term: 'mic', label: 'You', source: { kind: 'mic' as const } }, { term: 'system', label: 'Others', source: { kind: 'system' as const } }],
+        echo: true,
+      },
+    };
+
+    it('builds one meeting of both sources: labels, terms, echo roles (system = reference, mic = target), no kept audio', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'earshot-run-kept-'));
+      const t = setup();
+      await t.pipeline.start({ ...meeting, keepAudio: { root, id: 's-2', maxBytes: 1e6 } });
+      expect(t.runs).toHaveLength(0);
+      const c = t.meetings[0]!.config;
+      expect(c.streams.map((s) => [s.term, s.label, s.run.sourceTerm])).toEqual([['mic', 'You', 'mic'], ['system', 'Others', 'system']]);
+      // Both steps, as in the CLI: AEC3 on the microphone's audio, then the text check.
+      expect(c.echo).toEqual({ reference: 1, targets: [0], text: true, canceller: loadAec3 });
+      // The microphone stays "You": never diarised; the others' side may be.
+      expect(c.streams.map((s) => s.speakerLabels)).toEqual([false, true]);
+      expect(c.streams.map((s) => s.run.source)).toEqual(t.sources);
+      expect(c.streams.every((s) => s.run.onAudio === undefined && s.run.providerOptions.apiKey === 'k')).toBe(true);
+      expect(keptAudioInfo(root, 's-2')).toBeNull();
+      rmSync(root, { recursive: true, force: true });
+      await t.pipeline.start({ ...meeting, source: { ...meeting.source, echo: false } });
+      expect(t.meetings[1]!.config.echo).toBeUndefined();
+    });
+
+    it('says which stream each level is from, and passes per-stream status and warnings on', async () => {
+      const t = setup();
+      await t.pipeline.start(meeting);
+      const run = t.meetings[0]!.run;
+      const emit = (e: RunEvent) => { for (const l of run.listeners) l(e); };
+      emit({ type: 'level', level: { rmsDb: -20, peakDb: -3 }, stream: { index: 1, source: 'system', label: 'Others' } });
+      emit({ type: 'level', level: { rmsDb: -50, peakDb: -30 }, stream: { index: 0, source: 'mic', label: 'You' } });
+      expect(t.events.level).toEqual([{ rmsDb: -20, peakDb: -3, stream: { index: 1, label: 'Others' } }, { rmsDb: -50, peakDb: -30, stream: { index: 0, label: 'You' } }]);
+      const status = { kind: 'streams' as const, echoSuppressed: 2, streams: [{ label: 'You', source: 'mic', status: { kind: 'live' as const, provider: 'f' } }, { label: 'Others', source: 'system', status: { kind: 'paused' as const } }] };
+      emit({ type: 'status', status });
+      expect(t.events.status!.at(-1)).toEqual(status);
+      const warning = { code: 'NETWORK' as const, message: 'm', retryable: true, detail: 'Others (system): gone' };
+      emit({ type: 'warning', error: warning, stream: { index: 1, source: 'system', label: 'Others' } });
+      expect(t.events.warning).toEqual([warning]);
+    });
+
+    it('closes the sources already open when the second cannot open', async () => {
+      const clock = new FakeClock();
+      const opened: ReturnType<typeof fakeSource>[] = [];
+      const pipeline = new RunPipeline({
+        clock,
+        openSource: async (s) => {
+          if (s.kind === 'system') throw new EarshotError('DEVICE_NOT_FOUND', 'no monitor');
+          const src = fakeSource(); opened.push(src); return src;
+        },
+        provider: (id) => ({ id, label: id, sampleRate: 16000 } as never),
+        createRun: () => { throw new Error('not a single run'); },
+        createMeeting: () => { throw new Error('must not be built'); },
+      });
+      await expect(pipeline.start(meeting)).rejects.toThrow(/no monitor/);
+      expect(opened.map((s) => s.closed)).toEqual([true]);
+    });
   });
 });

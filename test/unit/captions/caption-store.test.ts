@@ -121,3 +121,19 @@ describe('CaptionStore', () => {
     expect(store.finalSegments()).toEqual([]);
   });
 });
+
+describe('CaptionStore speaker labels', () => {
+  it('keeps who spoke, and a revised speaker of a final line reaches the UI and the final-change listeners', () => {
+    const store = new CaptionStore();
+    const f = follow(store);
+    const finals: CaptionChange[] = [];
+    store.onFinalChange((c) => finals.push(c));
+    store.apply(up({ ...seg('a', 1, 'hello', true), speaker: 'Speaker A' }));
+    store.apply(up({ ...seg('a', 1, 'hello', true), speaker: 'Speaker B' }));
+    expect(f.view().segments).toEqual([{ ...seg('a', 1, 'hello', true), speaker: 'Speaker B' }]);
+    expect(store.finalSegments()[0]!.speaker).toBe('Speaker B');
+    expect(finals.map((c) => (c.kind === 'upsert' ? c.segment.speaker : c.kind))).toEqual(['Speaker A', 'Speaker B']);
+    // The same label again changes nothing.
+    expect(store.apply(up({ ...seg('a', 1, 'hello', true), speaker: 'Speaker B' }))).toBeNull();
+  });
+});

@@ -59,6 +59,19 @@ describe('transcript export', () => {
     expect(evil).toContain('<v A&gt;&lt;b&gt;>x</v>');
   });
 
+  it('keeps meeting labels: JSON source and label, <v You> in VTT, "You:" in SRT and TXT; a label names the line over the service speaker', () => {
+    const line = (id: string, start: number, text: string, source: string, label: string, speaker?: string): Segment => ({ ...s(id, start, start + 1, text), source, label, ...(speaker ? { speaker } : {}) });
+    const segs = [line('0:1', 0, 'Can you hear me?', 'mic', 'You'), line('1:1', 1.5, 'Yes, loud and clear.', 'system', 'Speaker B', 'Speaker B')];
+    const json = JSON.parse(renderJson(segs));
+    expect(json.segments.map((x: object) => x)).toEqual([
+      { id: '0:1', text: 'Can you hear me?', start: 0, end: 1, source: 'mic', label: 'You' },
+      { id: '1:1', text: 'Yes, loud and clear.', start: 1.5, end: 2.5, source: 'system', label: 'Speaker B', speaker: 'Speaker B' },
+    ]);
+    expect(renderVtt(segs)).toContain('<v You>Can you hear me?</v>');
+    expect(renderSrt(segs)).toContain('\nYou: Can you hear me?\n');
+    expect(renderTxt(segs)).toBe('You: Can you hear me?\n\nSpeaker B: Yes, loud and clear.\n');
+  });
+
   it('timecodes round to milliseconds and go past 99 hours', () => {
     expect(timecode(3661.0005, ',')).toBe('01:01:01,001');
     expect(timecode(59.9999, '.')).toBe('00:01:00.000');

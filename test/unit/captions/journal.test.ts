@@ -51,6 +51,22 @@ describe('history journal', () => {
     expect(replay.runs[0]!.segments).toEqual([{ ...seg('1', 0), speaker: 'Speaker A' }, seg('2', 1), seg('3', 2)]);
   });
 
+  it('keeps each meeting line\'s source and label', async () => {
+    const path = join(tempDir(), 'history.jsonl');
+    const j = HistoryJournal.open(path);
+    j.startRun(new Date('2025-01-02T03:04:05Z'), { kind: 'mic' });
+    j.append({ ...seg('0:1', 0), source: 'mic', label: 'You' });
+    j.append({ ...seg('1:1', 1), source: 'system', label: 'Speaker B', speaker: 'Speaker B' });
+    j.close();
+    appendFileSync(path, `${JSON.stringify({ type: 'segment', id: '1:2', text: 't', start: 2, end: 2.5, source: 3, label: ['x'] })}\n`);
+    const replay = await readJournal(path);
+    expect(replay.runs[0]!.segments).toEqual([
+      { ...seg('0:1', 0), source: 'mic', label: 'You' },
+      { ...seg('1:1', 1), source: 'system', label: 'Speaker B', speaker: 'Speaker B' },
+      { ...seg('1:2', 2, 't') },
+    ]);
+  });
+
   it('keeps runs apart (ids and times restart each run) and appends across opens', async () => {
     const path = join(tempDir(), 'h.jsonl');
     for (const at of ['2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z']) {

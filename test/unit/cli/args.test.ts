@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli, formatFromExtension } from '../../../main/cli/args.js';
+import { parseCli, formatFromExtension, USAGE } from '../../../main/cli/args.js';
 import { EarshotError } from '../../../shared/errors.js';
 
 function err(argv: string[]): EarshotError {
@@ -29,6 +29,15 @@ describe('parseCli', () => {
     });
   });
 
+  it('parses a meeting: two sources, their labels and echo suppression', () => {
+    const c = parseCli(['caption', '--source', 'mic+system']);
+    expect(c).toMatchObject({ source: 'mic+system', labels: ['You', 'Others'], echo: { audio: true, text: true } });
+    expect(c.command === 'caption' && c.sources.map((t) => t.kind)).toEqual(['mic', 'system']);
+    expect(parseCli(['caption', '--source', 'mic+system', '--labels', 'Me, Them', '--echo', 'off'])).toMatchObject({ labels: ['Me', 'Them'], echo: false });
+    expect(parseCli(['caption', '--source', 'mic+system', '--echo', 'text'])).toMatchObject({ echo: { audio: false, text: true } });
+    expect(parseCli(['caption', '--source', 'file:/a.wav+file:"/b+c.wav"', '--speed', '4'])).toMatchObject({ speed: 4 });
+  });
+
   it('uses provider defaults', () => {
     const c = parseCli(['caption']);
     expect(c).toMatchObject({ source: 'mic', provider: 'fireworks', model: 'fireworks-asr-large', frameMs: 50, speed: 1, format: undefined });
@@ -44,6 +53,12 @@ describe('parseCli', () => {
     [['caption', '--out', 'a.txt', '--format', 'json'], /--format json contradicts --out a\.txt/],
     [['caption', '--source', 'mic', '--speed', '2'], /--speed only applies to --source file/],
     [['caption', '--source', 'system', '--speed', '1'], /--speed only applies to --source file/],
+    [['caption', '--source', 'file:/a.wav+mic', '--speed', '2'], /mic is live audio/],
+    [['caption', '--source', 'file:/a+b.wav'], /quote it: file:"take\+1\.wav"/],
+    [['caption', '--source', 'mic+system+file:/a.wav'], /one source or two joined by "\+"/],
+    [['caption', '--source', 'mic+system', '--labels', 'Me'], /--labels needs 2 names/],
+    [['caption', '--source', 'mic+system', '--labels', 'Me,Me'], /--labels must differ/],
+    [['caption', '--source', 'mic+system', '--echo', 'maybe'], /--echo must be on, off, audio or text/],
     [['caption', '--provider', 'together', '--temperature', '0'], /--temperature is only used by fireworks/],
     [['caption', '--endpoint', 'http://127.0.0.1:9/x'], /--endpoint: scheme http is not allowed/],
     [['caption', '--endpoint', 'ws://10.0.0.2/x'], /--endpoint: ws:\/\/ is only allowed for loopback/],
@@ -86,5 +101,25 @@ describe('parseCli', () => {
   it('frame limits follow the provider', () => {
     expect(parseCli(['caption', '--provider', 'assemblyai', '--frame-ms', '1000'])).toMatchObject({ frameMs: 1000 });
     expect(err(['caption', '--provider', 'together', '--frame-ms', '50']).message).toMatch(/between 100 and 256/);
+  });
+});
+
+describe('caption --speakers', () => {
+  it('is off unless given, and on for the providers that label speakers live', () => {
+    expect(parseCli(['caption'])).toMatchObject({ speakers: false });
+    expect(parseCli(['caption', '--provider', 'assemblyai', '--speakers'])).toMatchObject({ provider: 'assemblyai', speakers: true });
+    expect(parseCli(['caption', '--provider', 'deepgram', '--speakers'])).toMatchObject({ provider: 'deepgram', speakers: true });
+  });
+
+  it.each(['fireworks', 'together', 'openai'])('is refused for %s as bad usage, naming the providers that can', (provider) => {
+    const e = err(['caption', '--provider', provider, '--speakers']);
+    expect(e.code).toBe('BAD_ARGUMENT');
+    expect(e.message).toMatch(/cannot label speakers live/);
+    expect(e.message).toMatch(/--provider assemblyai or deepgram/);
+    expect(e.message).toMatch(/earshot transcribe --diarize/);
+  });
+
+  it('is in --help with the providers that can and those that cannot', () => {
+    expect(USAGE).toMatch(/--speakers .*\n.*live: assemblyai, deepgram; refused for fireworks, together, openai/);
   });
 });

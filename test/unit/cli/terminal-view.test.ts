@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalView, formatClock } from '../../../main/cli/terminal-view.js';
 import type { CaptionDiff, Segment } from '../../../shared/captions.js';
+import type { ConnectionStatus } from '../../../shared/status.js';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
@@ -21,6 +22,44 @@ describe('TerminalView', () => {
     v.applyDiff(diff([seg('1:0', 'hello world', 0, true)]));
     v.applyDiff(diff([seg('1:1', 'second line', 2, true)]));
     expect(o.text()).toBe('hello world\nsecond line\n');
+  });
+
+  it('names each line of a meeting by its label, in print and on the open line', () => {
+    rev = 0;
+    const o = sink(true);
+    const v = new TerminalView(o.out, sink(true).out);
+    const you = (id: string, text: string, start: number, final: boolean): Segment => ({ ...seg(id, text, start, final), label: 'You' });
+    const them = (id: string, text: string, start: number, final: boolean): Segment => ({ ...seg(id, text, start, final), label: 'Others' });
+    v.applyDiff(diff([you('0:a', 'hi', 0, false), them('1:a', 'hello', 0.5, false)]));
+    expect(o.text()).toContain('You: hi Others: hello');
+    v.applyDiff(diff([you('0:a', 'hi there', 0, true), them('1:a', 'hello', 0.5, true)]));
+    expect(o.text().replace(/\r\x1b\[2K|\x1b\[[0-9]*m/g, '')).toContain('You: hi there\nOthers: hello\n');
+  });
+
+  it('prints a meeting status when a stream changes state, not for every echo count or countdown', () => {
+    const e = sink(false);
+    const v = new TerminalView(sink(false).out, e.out);
+    const live = { kind: 'live', provider: 'Fireworks AI' } as const;
+    const reconnecting = (retryInMs: number) => ({ kind: 'reconnecting', provider: 'Fireworks AI', attempt: 2, retryInMs, backlogSeconds: 1, reason: { code: 'NETWORK', message: 'x', retryable: true } }) as const;
+    const status = (other: ConnectionStatus, echoSuppressed: number): ConnectionStatus => ({ kind: 'streams', echoSuppressed, streams: [{ label: 'You', source: 'mic', status: live }, { label: 'Others', source: 'system', status: other as never }] });
+    v.status(status(live, 0));
+    v.status(status(live, 1));
+    v.status(status(live, 2));
+    v.status(status(reconnecting(900), 2));
+    v.status(status(reconnecting(400), 2));
+    v.status(status(live, 3));
+    const lines = e.text().trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/You: live .* · Others: reconnecting .* · echo suppressed: 2 lines/);
+    expect(lines[2]).toMatch(/echo suppressed: 3 lines$/);
+  });
+
+  it('names the service\'s speaker on a single-source line (--speakers)', () => {
+    rev = 0;
+    const o = sink(false);
+    const v = new TerminalView(o.out, sink(false).out);
+    v.applyDiff(diff([{ ...seg('a', 'hello', 0, true), speaker: 'Speaker A' }]));
+    expect(o.text()).toBe('Speaker A: hello\n');
   });
 
   it('does not print a later final before an earlier open segment', () => {

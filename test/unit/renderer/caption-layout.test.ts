@@ -55,8 +55,9 @@ describe('CaptionLayout', () => {
     layout.clear(segs);
     expect(layout.layout(segs, 2)).toEqual([]);
     expect(texts(layout.layout([...segs, seg('s3', 'new', true)], 2))).toEqual(['new']);
+    // s2 finishes after "new" was already finished: it goes below it, so "new" does not move.
     expect(texts(layout.layout([segs[0]!, seg('s2', 'still open now', true), seg('s3', 'new', true)], 2)))
-      .toEqual(['still open now', 'new']);
+      .toEqual(['new still open', 'now']);
   });
 
   it('lays out only the recent words however long the session, with the same lines as a fresh layout', () => {

@@ -46,7 +46,7 @@ describe('parseSettings', () => {
     ['language of another provider', { language: 'es-419' }, 'language', /does not support "es-419"/],
     ['prompt too long', { prompt: 'a'.repeat(2001) }, 'prompt', /2001 characters; keep it to 2000/],
     ['prompt not text', { prompt: 5 }, 'prompt', /must be text/],
-    ['bad source', { source: 'speaker' }, 'source', /microphone, system audio, or a device/],
+    ['bad source', { source: 'speaker' }, 'source', /microphone, system audio, microphone \+ system audio, or a device/],
     ['empty device', { source: 'device:' }, 'source', /device from the list/],
     ['frame too small', { frameMs: 20 }, 'frameMs', /from 50 to 400 ms; 20 is out of range/],
     ['frame not integer', { frameMs: 60.5 }, 'frameMs', /whole number/],

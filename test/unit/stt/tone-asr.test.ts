@@ -75,6 +75,23 @@ describe('tone-word fake ASR', () => {
     expect(r.words().map((w) => w.text)).toEqual(['lima']);
   });
 
+  test('voices: sentences take turns, or each word has its own; the recogniser tells them by level', () => {
+    const turns = makeToneSpeech({ words: 12, seed: 4, sentence: { min: 4, max: 4 }, voices: 3 });
+    expect(turns.words.map((w) => w.voice)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+    const each = makeToneSpeech({ words: ['alpha', 'bravo', 'zulu', 'one'], seed: 2, voices: [0, 2, 1, 0] });
+    for (const s of [turns, each]) {
+      const r = new ToneRecognizer({ rate: 16000 });
+      r.feed(s.samples);
+      r.flush();
+      expect(r.words().map((w) => [w.text, w.voice])).toEqual(s.words.map((w) => [w.text, w.voice]));
+    }
+    // Without voices everything is voice 0, and the audio is as before (same seed, same samples).
+    expect(makeToneSpeech({ words: 5, seed: 9 }).words.every((w) => w.voice === 0)).toBe(true);
+    expect(makeToneSpeech({ words: 5, seed: 9, voices: 1 }).samples).toEqual(makeToneSpeech({ words: 5, seed: 9 }).samples);
+    expect(() => makeToneSpeech({ words: 2, voices: [0, 3] })).toThrow(/voice 3/);
+    expect(() => makeToneSpeech({ words: 2, voices: 2, amplitude: 0.5 })).toThrow(/voices set the amplitude/);
+  });
+
   test('groupSentences splits on pauses longer than 600 ms', () => {
     const s = makeToneSpeech({ words: 12, seed: 4, sentence: { min: 4, max: 4 } });
     expect(groupSentences(s.words).map((g) => g.length)).toEqual([4, 4, 4]);

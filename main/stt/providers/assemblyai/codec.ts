@@ -3,8 +3,13 @@
  * every message must hold 50-1000 ms or the server closes with 3007. `Turn` messages
  * replace each other by `turn_order`; word times are integer milliseconds from the start
  * of this socket's audio. The end of stream is `Terminate`, answered by `Termination`.
+ * With speaker labels, each Turn names its dominant speaker (`speaker_label`, "A"…, or null
+ * while unsure), and one `SpeakerRevision` just before `Termination` corrects the turns whose
+ * speaker changed in hindsight (§3.4). Labels are kept per turn, as the service gives them:
+ * turns end at pauses, so one turn is mostly one voice.
  */
 import type { ErrorCode } from '../../../../shared/errors.js';
+import { SpeakerLabels } from '../../../../shared/speaker-labels.js';
 import type { DecodeContext, ProviderCodec, ProviderEvent, ProviderOptions } from '../../provider.js';
 import type { WireMessage } from '../../transport.js';
 import { pcmBytes } from '../shared/audio-messages.js';
@@ -54,6 +59,8 @@ interface Word {
 export class AssemblyAiCodec implements ProviderCodec {
   private eosSent = false;
   private flushedSent = false;
+  /** Per socket: a new session numbers its speakers afresh. */
+  private readonly speakers = new SpeakerLabels();
 
   constructor(private readonly options: AssemblyAiCodecOptions) {}
 
@@ -98,10 +105,12 @@ export class AssemblyAiCodec implements ProviderCodec {
         // Older servers send a bare {"error": "..."} (§3.4).
         if ('error' in msg) return [this.onError(undefined, msg.error)];
         return [{ type: 'malformed', detail: 'message without type' }];
+      case 'SpeakerRevision':
+        return this.onSpeakerRevision(msg);
       case 'Warning':
         return [{ type: 'info', what: `Warning ${String(msg.warning_code ?? '')}: ${scrubKey(String(msg.warning ?? ''), this.options.apiKey, 200)}` }];
       default:
-        // SpeechStarted, Heartbeat, SpeakerRevision, LLMGatewayResponse and anything newer.
+        // SpeechStarted, Heartbeat, LLMGatewayResponse and anything newer.
         return [{ type: 'info', what: type }];
     }
   }
@@ -123,7 +132,39 @@ export class AssemblyAiCodec implements ProviderCodec {
     // With language_detection, finished turns carry the language heard (§3).
     const heard: ProviderEvent[] = typeof msg.language_code === 'string' && msg.language_code ? [{ type: 'language', code: msg.language_code }] : [];
     if (!text) return final ? [...heard, { type: 'retract', id }] : heard;
-    return [...heard, { type: 'segment', id, text, start, end, final }];
+    const speaker = this.speakerOf(msg.speaker_label);
+    return [...heard, { type: 'segment', id, text, start, end, final, ...(speaker ? { speaker } : {}) }];
+  }
+
+  /**
+   * `{"revisions":[{"turn_order":3,"speaker_label":"B","words":[…]}]}` lists only the turns
+   * whose speaker changed (§3.4). A flat `{turn_order, speaker_label}` is read too: some
+   * third-party clients were written against that shape.
+   */
+  private onSpeakerRevision(msg: Record<string, unknown>): ProviderEvent[] {
+    if (!this.options.speakerLabels) return [{ type: 'info', what: 'SpeakerRevision' }];
+    const entries: unknown[] | undefined = Array.isArray(msg.revisions) ? msg.revisions : 'turn_order' in msg ? [msg] : undefined;
+    if (!entries) return [{ type: 'malformed', detail: 'SpeakerRevision without revisions' }];
+    const out: ProviderEvent[] = [];
+    for (const raw of entries) {
+      if (!raw || typeof raw !== 'object') continue;
+      const r = raw as Record<string, unknown>;
+      const order = typeof r.turn_order === 'number' ? r.turn_order : Number(r.turn_order);
+      if (!Number.isInteger(order) || order < 0) continue;
+      out.push({ type: 'speaker', id: `t${order}`, speaker: this.speakerOf(r.speaker_label) });
+    }
+    // No entry: no turn changed speaker.
+    return out.length > 0 ? out : [{ type: 'info', what: 'SpeakerRevision' }];
+  }
+
+  /** "Speaker A"… for a label the service gave; undefined when it gave none or is unsure (null). */
+  private speakerOf(raw: unknown): string | undefined {
+    if (!this.options.speakerLabels) return undefined;
+    if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
+    const label = String(raw).trim();
+    // The SDK examples print UNKNOWN for a missing label; should the service send it, it is no speaker.
+    if (!label || /^unknown$/i.test(label)) return undefined;
+    return this.speakers.label(label);
   }
 
   private onError(codeRaw: unknown, errRaw: unknown): ProviderEvent {

@@ -23,6 +23,8 @@ const EXTRA_PARAMS: Record<string, OptionCheck> = {
   max_turn_silence: inRange(0, 60_000),
   vad_threshold: inRange(0, 1),
   filter_profanity: isBool,
+  // At most this many speakers (1-10); only with speaker labels (checked in assemblyAiQuery).
+  max_speakers: (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10,
 };
 
 /** Observed limits of `keyterms_prompt` (§3.2): at most 100 terms of at most 50 characters. */
@@ -41,6 +43,9 @@ export function assemblyAiQuery(options: ProviderOptions): Record<string, string
   const model = options.model || PROVIDERS.assemblyai.defaultModel;
   const terms = keyterms(options.prompt);
   const lang = options.language;
+  if (extra.max_speakers !== undefined && !options.speakerLabels) {
+    throw new EarshotError('BAD_ARGUMENT', 'AssemblyAI option max_speakers only applies when speaker labels are on');
+  }
   return {
     // Required, and omitting it silently selected another model (§6 #12); exactly once (§6 #11).
     speech_model: model,
@@ -50,6 +55,8 @@ export function assemblyAiQuery(options: ProviderOptions): Record<string, string
     language_detection: lang ? undefined : 'true',
     // Steering for the multilingual models; the English model needs none (unknown params are ignored).
     language_codes: lang && model !== 'universal-streaming-english' ? JSON.stringify([lang]) : undefined,
+    // Diarisation (§3.2): every Turn then names its speaker, and SpeakerRevision may follow.
+    speaker_labels: options.speakerLabels ? 'true' : undefined,
     ...extra,
   };
 }

@@ -39,6 +39,8 @@ export function deepgramQuery(options: ProviderOptions): Record<string, string |
     endpointing: '300',
     utterance_end_ms: '1000',
     language: options.language || undefined,
+    // Streaming diarisation (§5): every word then carries `speaker` (0, 1…).
+    diarize: options.speakerLabels ? 'true' : undefined,
     // Nova-3 takes `keyterm` (repeated); older models take `keywords`.
     ...(terms.length > 0 ? (model.startsWith('nova-3') ? { keyterm: terms } : { keywords: terms }) : {}),
     ...extra,

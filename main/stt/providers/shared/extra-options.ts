@@ -22,6 +22,7 @@ export const inRange = (lo: number, hi = Infinity): OptionCheck => (v) => isFini
 const OWN_FLAGS: Readonly<Record<string, string>> = {
   temperature: '--temperature', language: '--language', prompt: '--prompt', model: '--model',
   frame_ms: '--frame-ms', endpoint: '--endpoint', api_key: '--api-key',
+  speaker_labels: '--speakers', diarize: '--speakers',
 };
 
 /** `extra` when every entry is a known option with a valid value; otherwise BAD_ARGUMENT naming it. */
