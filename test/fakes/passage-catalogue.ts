@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BANDS, featuresOf, type FeatureFrames } from './speech-features.js';
+import { BANDS, featuresOf, frameBits, frameLoudness, type FeatureFrames } from './speech-features.js';
 
 export const LIBRIVOX_DIR = '/usr/share/pocketsphinx/test/data/librivox';
 
@@ -38,6 +38,9 @@ export interface Reference {
   features: FeatureFrames;
   /** Per frame: 1 when louder than the recording's noise floor by a third of its range. */
   voiced: Uint8Array;
+  /** Per frame: fingerprint bits (frameBits) and loudness in dB. */
+  bits: Int32Array;
+  loudness: Float32Array;
   placed: PlacedWord[];
 }
 
@@ -48,7 +51,10 @@ export class PassageCatalogue {
     this.references = passages.map((passage) => {
       const features = featuresOf(passage.samples, passage.rate);
       const voiced = voicedFrames(features);
-      return { passage, features, voiced, placed: placeWords(passage.words, voiced) };
+      const v = features.values;
+      const bits = Int32Array.from({ length: features.count }, (_, f) => (f ? frameBits(v, v, f * BANDS, (f - 1) * BANDS) : 0));
+      const loudness = Float32Array.from({ length: features.count }, (_, f) => frameLoudness(v, f * BANDS));
+      return { passage, features, voiced, bits, loudness, placed: placeWords(passage.words, voiced) };
     });
   }
 
@@ -114,11 +120,7 @@ export function readWavMono(path: string): { samples: Int16Array; rate: number }
 }
 
 function voicedFrames(features: FeatureFrames): Uint8Array {
-  const loudness = Array.from({ length: features.count }, (_, f) => {
-    let sum = 0;
-    for (let b = 0; b < BANDS; b++) sum += Math.exp(features.values[f * BANDS + b]!);
-    return Math.log(sum);
-  });
+  const loudness = Array.from({ length: features.count }, (_, f) => frameLoudness(features.values, f * BANDS));
   const sorted = [...loudness].sort((a, b) => a - b);
   const floor = sorted[Math.floor(sorted.length * 0.1)]!;
   const top = sorted[Math.floor(sorted.length * 0.95)]!;
