@@ -26,6 +26,11 @@ export function isMeetingSource(source: SourceSetting | string): boolean {
   return source === MEETING_SOURCE;
 }
 
+/** The microphone side of a meeting as a source: the chosen input device, or the default input. */
+export function meetingMicSource(meetingMic: string): 'mic' | `device:${string}` {
+  return meetingMic ? `device:${meetingMic}` : 'mic';
+}
+
 /** Said next to the option wherever it is offered. */
 export const MEETING_COST_NOTE = 'Two connections: twice the provider minutes.';
 /** Said next to "Keep the meeting audio" while both sources are chosen. */
@@ -57,6 +62,8 @@ export interface Settings {
   systemLabel: string;
   /** Meetings: drop microphone lines that are the speakers' sound picked up again. */
   echoSuppression: boolean;
+  /** Meetings: your microphone, a device id from the list; '' = the default input. */
+  meetingMic: string;
   /** Ask the service to tell speakers apart live (AssemblyAI, Deepgram); ignored by the others. */
   speakerLabels: boolean;
   frameMs: number;
@@ -99,6 +106,7 @@ export const DEFAULT_SETTINGS: Settings = {
   micLabel: DEFAULT_MIC_LABEL,
   systemLabel: DEFAULT_SYSTEM_LABEL,
   echoSuppression: true,
+  meetingMic: '',
   speakerLabels: false,
   frameMs: 50,
   preset: 'classic',
@@ -337,6 +345,8 @@ export function parseSettings(input: unknown): ParsedSettings {
   }, (v) => (v as string).trim());
   const echoSuppression = r.field(input, 'echoSuppression', d.echoSuppression, bool('Echo suppression'));
   const speakerLabels = r.field(input, 'speakerLabels', d.speakerLabels, bool('Label speakers'));
+  const meetingMic = r.field(input, 'meetingMic', d.meetingMic, (v) =>
+    typeof v === 'string' && v.length <= 300 ? null : 'Your microphone must be the default input or a device from the list.');
   const fm = info.frameMs;
   const frameMs = r.field(input, 'frameMs', provider === d.provider ? d.frameMs : fm.default,
     numberIn(`Frame size for ${info.label}`, fm.min, fm.max, { integer: true, unit: 'ms' }));
@@ -365,7 +375,7 @@ export function parseSettings(input: unknown): ParsedSettings {
   }
   return {
     settings: {
-      provider, model, endpoint, fileEndpoint, language, recentLanguages, prompt, source, micLabel, systemLabel, echoSuppression, speakerLabels, frameMs, preset, style,
+      provider, model, endpoint, fileEndpoint, language, recentLanguages, prompt, source, micLabel, systemLabel, echoSuppression, meetingMic, speakerLabels, frameMs, preset, style,
       clickThrough, clickThroughExplained, hideFromScreenCapture, hotkeys, historyEnabled, keepAudio, keepAudioLimitMb, overlayServer,
     },
     errors: r.errors,

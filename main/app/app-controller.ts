@@ -9,7 +9,7 @@ import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shar
 import type { AppState, MainToRenderer, PageId } from '../../shared/ipc-contract.js';
 import type { OverlayStyle } from '../../shared/overlay-style.js';
 import { PROVIDERS, type ProviderId } from '../../shared/providers.js';
-import { isMeetingSource, RECENT_LANGUAGES, type HotkeySettings, type Settings, type SourceSetting } from '../../shared/settings.js';
+import { isMeetingSource, meetingMicSource, RECENT_LANGUAGES, type HotkeySettings, type Settings, type SourceSetting } from '../../shared/settings.js';
 import type { AudioLevel, ConnectionStatus } from '../../shared/status.js';
 import { DiffCoalescer } from '../captions/diff-coalescer.js';
 import type { Clock, Unsubscribe } from '../util/clock.js';
@@ -68,9 +68,9 @@ export interface ControllerDeps {
   coalesceMs?: number;
 }
 
-const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs', 'micLabel', 'systemLabel', 'echoSuppression', 'speakerLabels'] as const;
+const PIPELINE_FIELDS = ['provider', 'model', 'endpoint', 'language', 'prompt', 'source', 'frameMs', 'micLabel', 'systemLabel', 'echoSuppression', 'meetingMic', 'speakerLabels'] as const;
 /** Fields that only matter while both sources run. */
-const MEETING_FIELDS: ReadonlySet<(typeof PIPELINE_FIELDS)[number]> = new Set(['micLabel', 'systemLabel', 'echoSuppression']);
+const MEETING_FIELDS: ReadonlySet<(typeof PIPELINE_FIELDS)[number]> = new Set(['micLabel', 'systemLabel', 'echoSuppression', 'meetingMic']);
 /** Fields a running stream takes without stopping capture (a reconnect that resends the backlog). */
 const LIVE_FIELDS: ReadonlySet<(typeof PIPELINE_FIELDS)[number]> = new Set(['language', 'prompt']);
 const OVERLAY_PAGES: PageId[] = ['overlay'];
@@ -245,11 +245,12 @@ export class AppController {
    */
   async testLevel(source: SourceSetting, durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel> {
     // A running meeting already reads the microphone (stream 0) and system audio (stream 1).
-    const inMeeting = this.running && isMeetingSource(this.current.source) && (source === 'mic' || source === 'system');
+    const mic = meetingMicSource(this.current.meetingMic);
+    const inMeeting = this.running && isMeetingSource(this.current.source) && (source === mic || source === 'system');
     const live = (this.running && this.current.source === source) || inMeeting;
     if (!live && isMeetingSource(source)) return this.testBoth(durationMs, onLevel);
     if (!live) return this.deps.testSourceLevel(source, durationMs, onLevel);
-    const stream = inMeeting ? (source === 'mic' ? 0 : 1) : undefined;
+    const stream = inMeeting ? (source === mic ? 0 : 1) : undefined;
     if (this.paused) throw new EarshotError('BAD_ARGUMENT', 'Captions are paused, so this source is not being read. Resume captions to see its level.');
     let peak: AudioLevel = { rmsDb: -100, peakDb: -100 };
     let seen = 0;
@@ -274,7 +275,8 @@ export class AppController {
    */
   private async testBoth(durationMs: number, onLevel: (l: AudioLevel) => void): Promise<AudioLevel> {
     const latest: AudioLevel[] = [{ rmsDb: -100, peakDb: -100 }, { rmsDb: -100, peakDb: -100 }];
-    const peaks = await Promise.all((['mic', 'system'] as const).map((s, i) => this.deps.testSourceLevel(s, durationMs, (l) => {
+    const sides = [meetingMicSource(this.current.meetingMic), 'system'] as const;
+    const peaks = await Promise.all(sides.map((s, i) => this.deps.testSourceLevel(s, durationMs, (l) => {
       latest[i] = l;
       onLevel(latest[0]!.rmsDb >= latest[1]!.rmsDb ? latest[0]! : latest[1]!);
     })));
@@ -385,7 +387,7 @@ export class AppController {
       ? {
           kind: 'meeting',
           streams: [
-            { term: 'mic', label: s.micLabel, source: this.deps.resolveSource('mic') },
+            { term: meetingMicSource(s.meetingMic), label: s.micLabel, source: this.deps.resolveSource(meetingMicSource(s.meetingMic)) },
             { term: 'system', label: s.systemLabel, source: this.deps.resolveSource('system') },
           ],
           echo: s.echoSuppression,

@@ -82,7 +82,7 @@ function setup(opts: { key?: string; settings?: Partial<Settings>; hotkeyFailure
     openWindow: (p) => opened.push(p),
     send: (page, channel, payload) => sent.push({ page, channel, payload }),
     applyHotkeys: (hk) => { hotkeysApplied.push(hk.pause); return opts.hotkeyFailures ?? []; },
-    resolveSource: (s) => (s === 'system' ? { kind: 'system' } : { kind: 'mic' }),
+    resolveSource: (s) => (s === 'system' ? { kind: 'system' } : s.startsWith('device:') ? { kind: 'device', id: s.slice('device:'.length) } : { kind: 'mic' }),
     testSourceLevel: async (s, ms, onLevel) => {
       opened.push(`level-test:${s}:${ms}`);
       onLevel({ rmsDb: -40, peakDb: -12 });
@@ -403,6 +403,18 @@ describe('AppController: meetings (microphone + system audio)', () => {
     t.controller.setSource('mic');
     await flushMicrotasks(20);
     expect(t.pipeline.starts.at(-1)!.source).toEqual({ kind: 'mic' });
+  });
+
+  it('uses the microphone chosen for meetings, and its level test mirrors that stream while it runs', async () => {
+    const t = setup({ key: 'k', settings: { source: 'mic+system', meetingMic: 'usb-headset-7' } });
+    await t.controller.init();
+    expect(t.pipeline.starts[0]!.source).toMatchObject({
+      kind: 'meeting',
+      streams: [{ term: 'device:usb-headset-7', label: 'You', source: { kind: 'device', id: 'usb-headset-7' } }, { term: 'system' }],
+    });
+    t.save({ meetingMic: '' });
+    await flushMicrotasks(20);
+    expect(t.pipeline.starts.at(-1)!.source).toMatchObject({ streams: [{ term: 'mic', source: { kind: 'mic' } }, { term: 'system' }] });
   });
 
   it('asks for speaker labels only where the service can give them live', async () => {

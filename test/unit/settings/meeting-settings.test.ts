@@ -26,6 +26,13 @@ describe('meeting settings', () => {
     expect(errorAt({ source: 'mic+mic' }, 'source')).toBeDefined();
   });
 
+  it('takes the meeting microphone (default input or a listed device), and the speaker-label choice', () => {
+    expect(DEFAULT_SETTINGS).toMatchObject({ meetingMic: '', speakerLabels: false });
+    expect(parse({ meetingMic: 'alsa_input.usb-headset', speakerLabels: true }).settings).toMatchObject({ meetingMic: 'alsa_input.usb-headset', speakerLabels: true });
+    expect(errorAt({ meetingMic: 7 }, 'meetingMic')).toMatch(/default input or a device/);
+    expect(errorAt({ speakerLabels: 'yes' }, 'speakerLabels')).toBeDefined();
+  });
+
   it('takes renamed labels, trimmed, and explains a bad one', () => {
     expect(parse({ micLabel: '  Anna ', systemLabel: 'Team' }).settings).toMatchObject({ micLabel: 'Anna', systemLabel: 'Team' });
     expect(errorAt({ micLabel: '  ' }, 'micLabel')).toMatch(/short name/);
