@@ -60,7 +60,8 @@ export function describeStatus(s: ConnectionStatus): string {
     case 'stopped': return 'stopped';
     case 'error': return `error: ${describeError(s.error)}`;
     case 'streams': {
-      const parts = s.streams.map((x) => `${x.label}: ${describeStatus(x.status)}`);
+      // A failed stream's full sentence was already said once (as a warning); here its cause is enough.
+      const parts = s.streams.map((x) => `${x.label}: ${x.status.kind === 'error' ? `stopped (${why(x.status.error)})` : describeStatus(x.status)}`);
       if (s.echoSuppressed > 0) parts.push(`echo suppressed: ${s.echoSuppressed} line${s.echoSuppressed === 1 ? '' : 's'}`);
       return parts.join(' · ');
     }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFireworksServer, type AttemptScript, type FireworksServer } from '../fakes/fireworks-server.js';
 import { makeToneSpeech, VOCABULARY, type ToneSpeech } from '../fakes/tone-asr.js';
 import { writeWav } from '../fakes/wav-writer.js';
-import { runCli } from './helpers/run-cli.js';
+import { runCli, startCli } from './helpers/run-cli.js';
 
 const KEY = 'fw-meeting-files-key-1234';
 let dir: string;
@@ -112,4 +112,26 @@ describe('earshot caption with two sources', () => {
     expect(kept).toHaveLength(1);
     expect(json.segments.map((x) => x.text).join(' ')).toBe(kept[0] === 'You' ? a.text : b.text);
   });
+
+  it('on Ctrl+C stops both streams, lets both services finish, writes --out and exits 0 within 2 s', async () => {
+    const s = await server();
+    const out = join(dir, 'interrupted.json');
+    const cli = startCli(['caption', '--source', `file:${wavA}+file:"${wavB}"`, '--labels', 'You,Others', '--endpoint', s.url, '--api-key', KEY, '--speed', '1', '--out', out]);
+    // A finished line from each side, then interrupt as a person would.
+    await cli.waitFor(/^You: .+\n(.*\n)*Others: .+\n|^Others: .+\n(.*\n)*You: .+\n/m, 30_000, 'stdout');
+    const sentAt = Date.now();
+    cli.child.kill('SIGINT');
+    const r = await cli.result;
+    const tookMs = Date.now() - sentAt;
+    expect(r.code, r.stderr).toBe(0);
+    expect(tookMs).toBeLessThan(2500);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as Json;
+    // Each side's text is a prefix of its file's words: nothing invented, nothing doubled, nothing mixed.
+    const said = (label: string) => json.segments.filter((x) => x.label === label).map((x) => x.text).join(' ');
+    expect(said('You').length).toBeGreaterThan(0);
+    expect(said('Others').length).toBeGreaterThan(0);
+    expect(a.text.startsWith(said('You'))).toBe(true);
+    expect(b.text.startsWith(said('Others'))).toBe(true);
+    expect(s.connections.every((c) => c.responder.finalTraceSeen)).toBe(true);
+  }, 60_000);
 });
