@@ -100,7 +100,9 @@ export class RunPipeline implements PipelinePort {
       speakerLabels: !isOwnVoice(s.term),
     }));
     const terms = meeting.streams.map((s) => s.term);
-    const run = createMeeting({ streams, ...(meeting.echo ? echoRoles(terms, { audio: true, text: true }, loadAec3) : {}) });
+    // A side that cannot open (a headset unplugged, system audio refused) must not cost the
+    // other side's captions: the meeting starts with what opened and says what did not.
+    const run = createMeeting({ streams, partialStart: true, ...(meeting.echo ? echoRoles(terms, { audio: true, text: true }, loadAec3) : {}) });
     await this.launch(run, sources);
   }
 

@@ -11,7 +11,7 @@
  * like a CaptionRun.
  */
 import type { CaptionSnapshot, Segment } from '../../shared/captions.js';
-import { EarshotError, errorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { EchoCanceller, type EchoEngine } from '../audio/echo-canceller.js';
 import type { ConnectionStatus, SingleStatus, StreamStatus } from '../../shared/status.js';
 import { CaptionStore } from '../captions/caption-store.js';
@@ -40,6 +40,8 @@ export interface MeetingConfig {
    * the streams that may hear it (microphones). Absent: off.
    */
   echo?: EchoConfig;
+  /** Go on with the sources that opened when one cannot (see start()). */
+  partialStart?: boolean;
 }
 
 export interface EchoConfig {
@@ -128,23 +130,38 @@ export class MeetingRun {
   }
 
   /**
-   * Opens every source and starts streaming. A source that cannot open fails the whole start
-   * (the person asked for both; better to say so than to caption half the meeting unnoticed).
+   * Opens every source and starts streaming. A source that cannot open fails the whole start,
+   * naming it (the CLI: the person typed both, so a typo must not caption half a meeting),
+   * unless `partialStart` is set (the app: when system audio works but the microphone does not,
+   * the others' words still matter most). Then the meeting goes on with the sources that
+   * opened, says which one could not and why, and fails only when none could.
    */
   async start(): Promise<void> {
     await this.loadCancellers();
     this.startedAt = this.deps.clock.now();
-    try {
-      for (const stream of this.streams) {
-        await stream.run.start().catch((err: unknown) => {
-          throw labelled(err, stream.info);
-        });
+    const failures: { stream: Stream; error: unknown }[] = [];
+    for (const stream of this.streams) {
+      try {
+        await stream.run.start();
+      } catch (err) {
+        failures.push({ stream, error: labelled(err, stream.info) });
+        if (!this.config.partialStart) break;
       }
-    } catch (err) {
+    }
+    if (failures.length === 0) return;
+    if (!this.config.partialStart || failures.length === this.streams.length) {
       // Nothing half-started is left capturing.
       await Promise.all(this.streams.map((s) => s.run.kill()));
-      throw err;
+      throw failures[0]!.error;
     }
+    for (const { stream, error } of failures) {
+      const info = toErrorInfo(error);
+      stream.fatal = info;
+      stream.status = { kind: 'error', error: info };
+      this.emit({ type: 'warning', error: info, stream: stream.info });
+      void stream.run.kill();
+    }
+    this.emitStatus();
   }
 
   /** One canceller per microphone stream at the provider's rate (when both streams share it). */
@@ -223,6 +240,8 @@ export class MeetingRun {
         return; // the meeting's own store publishes the merged diffs
       case 'status':
         if (e.status.kind === 'streams') return;
+        // A stream that could not start stays shown with its cause, not as merely stopped.
+        if (stream.fatal && stream.status.kind === 'error' && e.status.kind === 'stopped') return;
         stream.status = e.status;
         this.emitStatus();
         return;

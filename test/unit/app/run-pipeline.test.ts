@@ -206,6 +206,8 @@ describe('testSourceLevel', () => {
       expect(c.echo).toEqual({ reference: 1, targets: [0], text: true, canceller: loadAec3 });
       // The microphone stays "You": never diarised; the others' side may be.
       expect(c.streams.map((s) => s.speakerLabels)).toEqual([false, true]);
+      // In the app, a side that cannot open does not cost the other side's captions.
+      expect(c.partialStart).toBe(true);
       expect(c.streams.map((s) => s.run.source)).toEqual(t.sources);
       expect(c.streams.every((s) => s.run.onAudio === undefined && s.run.providerOptions.apiKey === 'k')).toBe(true);
       expect(keptAudioInfo(root, 's-2')).toBeNull();

@@ -21,6 +21,7 @@ const KEY = 'meeting-test-key-2718';
 const FRAME = 800; // 50 ms at 16 kHz
 
 interface Options {
+  partialStart?: boolean;
   echo?: boolean | { audio: boolean; text: boolean };
   /** Per stream path: what the fake server does with a new link. */
   refuse?: 'mic' | 'system';
@@ -45,6 +46,7 @@ function setup(options: Options = {}) {
     {
       streams: [stream('mic', 'You', mic, 'mic'), stream('system', 'Others', system, 'system')],
       ...(options.echo ? { echo: echoConfig(options.echo) } : {}),
+      ...(options.partialStart ? { partialStart: true } : {}),
     },
     { transport: hub.factory, clock, random: seededRandom(5) },
   );
@@ -159,6 +161,19 @@ describe('MeetingRun', () => {
     expect(t.events.some((e) => e.type === 'fatal')).toBe(false);
     const last = statuses(t.events).pop();
     expect(last && describeStatus(last)).toMatch(/Others: stopped \(.+\)/);
+  });
+
+  it('with partialStart (the app), a microphone that cannot open leaves the others’ captions running, and says so', async () => {
+    const t = setup({ openError: 'mic', partialStart: true });
+    const { system } = passages();
+    const result = await playToEnd(t, new Int16Array(0), system.samples);
+    expect(textOf(result.finals, 'Others')).toBe(system.text);
+    expect(result.fatal).toMatchObject({ code: 'DEVICE_NOT_FOUND', detail: expect.stringContaining('You (mic): no such mic') });
+    const warnings = t.events.flatMap((e) => (e.type === 'warning' ? [e] : []));
+    expect(warnings.some((w) => w.error.code === 'DEVICE_NOT_FOUND' && w.stream?.label === 'You')).toBe(true);
+    const shown = statuses(t.events).filter((s) => s.kind === 'streams').map((s) => describeStatus(s));
+    expect(shown.some((s) => /You: stopped \(You \(mic\): no such mic\) · Others: live/.test(s))).toBe(true);
+    expect(t.links('mic')).toHaveLength(0);
   });
 
   it('never asks for speaker labels on a stream marked as the person’s own (also on reconfigure)', () => {
