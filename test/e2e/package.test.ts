@@ -153,6 +153,16 @@ describe('the Linux package, moved away from the build tree', () => {
     expect(JSON.parse(out as string)).toEqual({ ok: true, crashLog: false });
   });
 
+  it("runs the packaged echo canceller in Node: Earshot's own loader finds AEC3's WebAssembly in the package", async () => {
+    const extracted = join(work, 'extracted-aec');
+    asar.extractAll(join(installed, 'resources', 'app.asar'), extracted);
+    const script = `import(${JSON.stringify(join(extracted, 'out/main/audio/echo-canceller.js'))})
+      .then((m) => m.loadAec3(16000))
+      .then((e) => console.log(JSON.stringify({ block: e.block, out: e.process(new Float32Array(e.block)).length })));`;
+    const out = (await run(process.execPath, ['-e', script], cleanEnv(), work)).trim().split('\n').pop();
+    expect(JSON.parse(out as string)).toEqual({ block: 160, out: 160 });
+  });
+
   it('unpacks exactly the add-on files electron-builder hashed into the asar header', () => {
     for (const file of walk(join(installed, 'resources', 'app.asar.unpacked'))) {
       const inArchive = relative(join(installed, 'resources', 'app.asar.unpacked'), file);
