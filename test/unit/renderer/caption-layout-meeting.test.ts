@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../../shared/captions.js';
 import { CaptionLayout, labelPrefix, type CaptionLine } from '../../../renderer/lib/caption-layout.js';
+import { expectFinalWordsStay, type Placements } from './final-words-stay.js';
 
 /** Every character (space included) is 10 px wide. */
 const measure = (t: string) => t.length * 10;
@@ -86,7 +87,7 @@ describe('CaptionLayout in a meeting (two streams)', () => {
         const partial: (Segment | null)[] = [null, null];
         let n = 0;
         let t = 10;
-        const placed = new Map<string, { key: string; x: number; up: number }>();
+        const placed: Placements = new Map();
         for (const o of ops) {
           t += 1;
           const s = o.stream;
@@ -104,30 +105,13 @@ describe('CaptionLayout in a meeting (two streams)', () => {
             finals.push(make[s]!(id, words(id), true, start));
           }
           const lines = layout.layout(byStart([...finals, ...partial.filter((p): p is Segment => p !== null)]), maxLines);
-          lines.forEach((line, row) => {
-            const up = lines.length - 1 - row;
+          lines.forEach((line) => {
             const text = line.runs.map((r) => r.text).join('');
             const streams = new Set(text.split(' ').filter(Boolean).map((w) => w[0]));
             expect(streams.size).toBeLessThanOrEqual(1);
             if (streams.size) expect(line.label).toBe([...streams][0] === '0' ? 'You' : 'Others');
-            let x = 0;
-            let seen = '';
-            for (const run of line.runs) {
-              for (const [i, w] of run.text.split(' ').entries()) {
-                if (w === '') continue;
-                if (i > 0 || seen !== '') x = measure(seen + ' ');
-                if (run.final) {
-                  const was = placed.get(w);
-                  if (was) {
-                    expect({ key: line.key, x }).toEqual({ key: was.key, x: was.x });
-                    expect(up).toBeGreaterThanOrEqual(was.up);
-                  }
-                  placed.set(w, { key: line.key, x, up });
-                }
-                seen = seen === '' ? w : `${seen} ${w}`;
-              }
-            }
           });
+          expectFinalWordsStay(lines, placed, measure);
         }
       }),
       { seed: 20261202, numRuns: 300 },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../../../shared/captions.js';
 import { CaptionLayout, type CaptionLine } from '../../../renderer/lib/caption-layout.js';
+import { expectFinalWordsStay, type Placements } from './final-words-stay.js';
 
 /** Every character (space included) is 10 px wide. */
 const measure = (t: string) => t.length * 10;
@@ -104,7 +105,7 @@ describe('CaptionLayout', () => {
         let wordNo = 0;
         const word = () => `w${wordNo++}`;
         // word text → where it was last seen final; rows count from the bottom (the box is bottom-aligned)
-        const placed = new Map<string, { key: string; x: number; up: number }>();
+        const placed: Placements = new Map();
         for (const o of ops) {
           if (o.kind === 'partial') {
             const id: string = partial?.id ?? `p${++n}`;
@@ -116,27 +117,7 @@ describe('CaptionLayout', () => {
             finals.push(seg(`f${++n}`, Array.from({ length: o.words }, word).join(' '), true, n));
           }
           const lines = layout.layout(partial ? [...finals, partial] : finals, maxLines);
-          lines.forEach((line, row) => {
-            const up = lines.length - 1 - row;
-            let x = 0;
-            let text = '';
-            for (const run of line.runs) {
-              for (const [i, w] of run.text.split(' ').entries()) {
-                if (w === '') continue;
-                if (i > 0 || text !== '') x = measure(text + ' ');
-                if (run.final) {
-                  const was = placed.get(w);
-                  if (was) {
-                    expect({ key: line.key, x }).toEqual({ key: was.key, x: was.x });
-                    // Scrolling up as lines are added is fine; moving down is a jump.
-                    expect(up).toBeGreaterThanOrEqual(was.up);
-                  }
-                  placed.set(w, { key: line.key, x, up });
-                }
-                text = text === '' ? w : `${text} ${w}`;
-              }
-            }
-          });
+          expectFinalWordsStay(lines, placed, measure);
           expect(lines.length).toBeLessThanOrEqual(maxLines);
         }
       }),
