@@ -54,7 +54,8 @@ export async function runCaption(args: CaptionArgs, io: CliIo): Promise<number> 
     // The table's message mentions the settings window, which the command line does not have.
     throw new EarshotError('KEY_MISSING', undefined, `No API key for ${info.label}: pass --api-key KEY or set the ${info.keyEnv} environment variable.`);
   }
-  const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet });
+  // https://no-color.org: any non-empty NO_COLOR turns colour off.
+  const view = new TerminalView(io.stdout, io.stderr, { quiet: args.quiet, color: !io.env.NO_COLOR });
   const sources = [];
   for (const term of args.sources) sources.push(await resolveSource(term.value === undefined ? term.kind : `${term.kind}:${term.value}`, { isolateCapture: true }));
   const runConfig = (source: AudioSource, term: SourceTerm): RunConfig => ({

@@ -29,6 +29,9 @@ export function formatDevices(devices: readonly AudioDevice[], notes: readonly s
     devices.filter((d) => d.kind === 'input'), 'none found');
   section('System audio (what your speakers play) — use --source device:ID or --source system for the default *',
     devices.filter((d) => d.kind === 'monitor'), 'none found');
+  if (devices.some((d) => d.kind === 'input') && devices.some((d) => d.kind === 'monitor')) {
+    lines.push('Meetings: --source mic+system captions both sides at once, labelled You and Others (or device:ID+system).', '');
+  }
   for (const n of notes) lines.push(`Note: ${n}`);
   return `${lines.join('\n').trimEnd()}\n`;
 }

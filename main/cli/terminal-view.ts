@@ -17,17 +17,20 @@ export interface TerminalOut {
 }
 
 const CLEAR_LINE = '\r\x1b[2K';
+/** Bold blue and bold yellow (the terminal's orange), then cyan and magenta. */
+const WHO_COLOURS = ['\x1b[1;34m', '\x1b[1;33m', '\x1b[1;36m', '\x1b[1;35m'];
 
 export class TerminalView {
   private snapshot: CaptionSnapshot = EMPTY_SNAPSHOT;
   private readonly printed = new Set<string>();
   private openLine = '';
   private lastStatus = '';
+  private readonly whoOrder: string[] = [];
 
   constructor(
     private readonly out: TerminalOut,
     private readonly err: TerminalOut,
-    private readonly opts: { quiet: boolean; showTimes?: boolean } = { quiet: false },
+    private readonly opts: { quiet: boolean; showTimes?: boolean; color?: boolean } = { quiet: false },
   ) {}
 
   /** Diffs must arrive in rev order; a gap is answered with `reset(snapshot)`. Returns false on a gap. */
@@ -98,11 +101,23 @@ export class TerminalView {
     this.printed.add(s.id);
     // Who is named: the meeting label, or the service's speaker label (--speakers).
     const who = s.label ?? s.speaker;
-    const prefix = (this.opts.showTimes ? `[${formatClock(s.start)}] ` : '') + (who ? `${safeText(who)}: ` : '');
+    const prefix = (this.opts.showTimes ? `[${formatClock(s.start)}] ` : '') + (who ? this.colourWho(`${safeText(who)}:`, who) + ' ' : '');
     // The open line is redrawn by render() after the finished lines are out.
     if (this.out.isTTY && this.openLine) this.out.write(CLEAR_LINE);
     this.openLine = '';
     this.out.write(`${prefix}${text}\n`);
+  }
+
+  /**
+   * On a terminal, each speaker's name gets a colour of its own, in the order they first speak
+   * (blue, then orange, as in the overlay; the name is always there too). Pipes and files, and
+   * NO_COLOR, get plain text.
+   */
+  private colourWho(text: string, who: string): string {
+    if (!this.out.isTTY || this.opts.color === false) return text;
+    let i = this.whoOrder.indexOf(who);
+    if (i < 0) i = this.whoOrder.push(who) - 1;
+    return `${WHO_COLOURS[i % WHO_COLOURS.length]}${text}\x1b[0m`;
   }
 
   private drawOpenLine(text: string): void {

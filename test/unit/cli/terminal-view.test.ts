@@ -33,7 +33,22 @@ describe('TerminalView', () => {
     v.applyDiff(diff([you('0:a', 'hi', 0, false), them('1:a', 'hello', 0.5, false)]));
     expect(o.text()).toContain('You: hi Others: hello');
     v.applyDiff(diff([you('0:a', 'hi there', 0, true), them('1:a', 'hello', 0.5, true)]));
-    expect(o.text().replace(/\r\x1b\[2K|\x1b\[[0-9]*m/g, '')).toContain('You: hi there\nOthers: hello\n');
+    expect(o.text().replace(/\r\x1b\[2K|\x1b\[[0-9;]*m/g, '')).toContain('You: hi there\nOthers: hello\n');
+    // On a terminal each side's name has its own colour (as in the overlay); never the text.
+    expect(o.text()).toContain('\x1b[1;34mYou:\x1b[0m hi there\n');
+    expect(o.text()).toContain('\x1b[1;33mOthers:\x1b[0m hello\n');
+  });
+
+  it('writes names plainly to pipes and with NO_COLOR', () => {
+    rev = 0;
+    const tty = sink(true);
+    const plain = new TerminalView(tty.out, sink(true).out, { quiet: false, color: false });
+    plain.applyDiff(diff([{ ...seg('0:a', 'hi', 0, true), label: 'You' }]));
+    expect(tty.text()).not.toMatch(/\x1b\[1;3/);
+    rev = 0;
+    const pipe = sink(false);
+    new TerminalView(pipe.out, sink(false).out).applyDiff(diff([{ ...seg('0:a', 'hi', 0, true), label: 'You' }]));
+    expect(pipe.text()).toBe('You: hi\n');
   });
 
   it('prints a meeting status when a stream changes state, not for every echo count or countdown', () => {
