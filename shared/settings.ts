@@ -34,7 +34,7 @@ export function meetingMicSource(meetingMic: string): 'mic' | `device:${string}`
 /** Said next to the option wherever it is offered. */
 export const MEETING_COST_NOTE = 'Two connections: twice the provider minutes.';
 /** Said next to "Keep the meeting audio" while both sources are chosen. */
-export const MEETING_KEEP_AUDIO_NOTE = 'Not with two sources yet: while "Microphone + system audio" is chosen, no audio is kept.';
+export const MEETING_KEEP_AUDIO_NOTE = 'With "Microphone + system audio", both sides are kept mixed into one track; Improve transcript then names speakers (Speaker A, B…) instead of You and Others.';
 export const LABEL_MAX_CHARS = 40;
 
 export interface HotkeySettings {

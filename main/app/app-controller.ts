@@ -162,8 +162,8 @@ export class AppController {
         this.running = true;
         this.paused = false;
         this.emitState();
-        // Kept audio is one source's (one WAV for Improve transcript): not with two sources yet.
-        const kept = s.keepAudio && !isMeetingSource(s.source) && this.deps.keptAudio ? { root: this.deps.keptAudio.root, id: this.deps.keptAudio.newId(), maxBytes: s.keepAudioLimitMb * 1024 * 1024 } : undefined;
+        // A meeting keeps both sides mixed into one track (one recording for Improve transcript).
+        const kept = s.keepAudio && this.deps.keptAudio ? { root: this.deps.keptAudio.root, id: this.deps.keptAudio.newId(), maxBytes: s.keepAudioLimitMb * 1024 * 1024 } : undefined;
         await this.deps.pipeline.start({ ...this.pipelineConfig(s, apiKey), ...(kept ? { keepAudio: kept } : {}) });
         this.keepingAudio = kept !== undefined;
         this.deps.history.startRun({ provider: s.provider, model: s.model, source: s.source, ...(kept ? { audio: kept.id } : {}) });

@@ -8,6 +8,7 @@
 import type { CaptionDiff, CaptionSnapshot, Segment } from '../../shared/captions.js';
 import { EarshotError, errorInfo } from '../../shared/errors.js';
 import { KeptAudioWriter } from '../audio/kept-audio.js';
+import { MeetingMix } from '../audio/meeting-mix.js';
 import type { AudioLevel } from '../../shared/status.js';
 import { createConverter } from '../audio/converter.js';
 import { levelOf } from '../audio/level.js';
@@ -52,6 +53,8 @@ export class RunPipeline implements PipelinePort {
   private lastFinals: Segment[] = [];
   /** The kept meeting audio of the current run, closed when the run ends. */
   private keptWriter: KeptAudioWriter | null = null;
+  /** A meeting's two sides, mixed into keptWriter. */
+  private keptMix: MeetingMix | null = null;
   /** Captions of the last run stay on screen after it stops. */
   private lastSegments: Segment[] = [];
   private readonly listeners: Listeners = { status: new Set(), diff: new Set(), level: new Set(), warning: new Set(), language: new Set(), ended: new Set() };
@@ -66,11 +69,7 @@ export class RunPipeline implements PipelinePort {
     const spec = this.deps.provider(config.provider);
     if (config.source.kind === 'meeting') return this.startMeeting(config, config.source, spec);
     const source = await this.deps.openSource(config.source);
-    const keep = config.keepAudio;
-    // Its failure is a NOTICE: the sentence says it all (not the table's line about transcripts).
-    const writer = (this.keptWriter = keep
-      ? new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('NOTICE', m)) })
-      : null);
+    const writer = (this.keptWriter = this.keptWriterFor(config, spec));
     const run = this.deps.createRun({
       source, sourceTerm: sourceTerm(config.source), provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs,
       ...(writer ? { onAudio: (pcm: Int16Array) => writer.write(pcm) } : {}),
@@ -79,8 +78,8 @@ export class RunPipeline implements PipelinePort {
   }
 
   /**
-   * Both sides of a meeting, each its own run and connection. Kept audio is one source's
-   * audio (one WAV for Improve transcript), so a meeting keeps none.
+   * Both sides of a meeting, each its own run and connection. Kept audio (for Improve
+   * transcript) is both sides mixed into one track: one recording of the whole conversation.
    */
   private async startMeeting(config: PipelineConfig, meeting: MeetingSources, spec: ProviderSpec): Promise<void> {
     const createMeeting = this.deps.createMeeting;
@@ -92,10 +91,16 @@ export class RunPipeline implements PipelinePort {
       await Promise.all(sources.map((s) => s.close().catch(() => undefined)));
       throw err;
     }
+    const writer = (this.keptWriter = this.keptWriterFor(config, spec));
+    const mix = (this.keptMix = writer ? new MeetingMix({ sides: meeting.streams.length, rate: spec.sampleRate, clock: this.deps.clock, write: (pcm) => writer.write(pcm) }) : null);
     const streams = meeting.streams.map((s, i) => ({
       term: s.term,
       label: s.label,
-      run: { source: sources[i]!, sourceTerm: s.term, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs },
+      run: {
+        source: sources[i]!, sourceTerm: s.term, provider: spec, providerOptions: providerOptionsOf(config), frameMs: config.frameMs,
+        // What each side sends (the microphone after echo cancelling) goes into the one kept track.
+        ...(mix ? { onAudio: (pcm: Int16Array) => mix.push(i, pcm) } : {}),
+      },
       // Speakers are told apart on the others' side only: the microphone stays "You".
       speakerLabels: !isOwnVoice(s.term),
     }));
@@ -104,6 +109,13 @@ export class RunPipeline implements PipelinePort {
     // other side's captions: the meeting starts with what opened and says what did not.
     const run = createMeeting({ streams, partialStart: true, ...(meeting.echo ? echoRoles(terms, { audio: true, text: true }, loadAec3) : {}) });
     await this.launch(run, sources);
+  }
+
+  private keptWriterFor(config: PipelineConfig, spec: ProviderSpec): KeptAudioWriter | null {
+    const keep = config.keepAudio;
+    if (!keep) return null;
+    // Its failure is a NOTICE: the sentence says it all (not the table's line about transcripts).
+    return new KeptAudioWriter({ root: keep.root, id: keep.id, rate: spec.sampleRate, maxBytes: keep.maxBytes, startedAt: new Date(), onError: (m) => this.emit('warning', errorInfo('NOTICE', m)) });
   }
 
   private async launch(run: RunLike, sources: AudioSource[]): Promise<void> {
@@ -187,6 +199,8 @@ export class RunPipeline implements PipelinePort {
     this.offRun?.();
     this.offRun = null;
     this.run = null;
+    this.keptMix?.flush();
+    this.keptMix = null;
     this.keptWriter?.close();
     this.keptWriter = null;
   }

@@ -13,11 +13,13 @@
  * names both streams; History shows the labels and its SRT export starts cues with "You:" and
  * "Others:".
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { writeKeptWav } from '../../main/audio/kept-audio.js';
 import { STYLE_PRESETS } from '../../shared/overlay-style.js';
+import { VOCABULARY } from '../fakes/tone-asr.js';
 import { startFireworksServer, type FireworksServer } from '../fakes/fireworks-server.js';
 import { bootStandinApp, closeStandinApp, textOf, until, wordsOf, type BootedApp } from './helpers/app-standin.js';
 import { speechFile, type SpeechFile } from './helpers/app-audio.js';
@@ -90,7 +92,7 @@ describe('a meeting in the desktop app', () => {
     const { page: overlay } = await standin.waitForWindow('app://earshot/overlay.html');
     const { page: settings } = await standin.waitForWindow('app://earshot/settings.html');
 
-    // The option, its cost and why no audio is kept are said where it is chosen.
+    // The option and its cost are said where it is chosen.
     await settings.selectOption('#source', 'mic+system');
     expect(await wordsOf(settings, '[data-testid="meeting-cost"]')).toMatch(/Two connections: twice the provider minutes\./);
     expect(await settings.inputValue('#micLabel')).toBe('You');
@@ -100,9 +102,9 @@ describe('a meeting in the desktop app', () => {
     expect(await wordsOf(settings, '[data-error-for="systemLabel"]')).toBe('The two labels must differ (both are "You").');
     await settings.fill('#systemLabel', 'Others');
     expect(await settings.$('[data-error-for="systemLabel"]')).toBeNull();
+    // Kept audio is both sides mixed into one track, and Settings says what that means.
     await settings.getByLabel('Keep the meeting audio to improve the transcript afterwards').check();
-    expect(await wordsOf(settings, '[data-testid="keep-audio-meeting"]')).toMatch(/^Not with two sources yet/);
-    await settings.getByLabel('Keep the meeting audio to improve the transcript afterwards').uncheck();
+    expect(await wordsOf(settings, '[data-testid="keep-audio-meeting"]')).toMatch(/both sides are kept mixed into one track/);
     await settings.fill('#endpoint', server.url);
     // Room for both sides' sentences at once.
     await settings.fill('#style-lines', '6');
@@ -147,6 +149,21 @@ describe('a meeting in the desktop app', () => {
     const { page: history } = await standin.waitForWindow('app://earshot/history.html');
     await until('history to list both sides', async () => (await textOf(history, '[data-testid="who"]')).includes('Others:') && (await textOf(history, '[data-testid="who"]')).includes('You:'),
       10_000, 100, async () => `history: ${await wordsOf(history, 'main')}`);
+    // The session's audio was kept as one track holding both sides: History offers to improve it,
+    // and the track carries the tone words of each side at their own frequencies.
+    await until('History to offer Improve transcript', async () => (await history.getByTestId('improve').count()) > 0, 10_000);
+    const keptRoot = join(app!.userData, 'kept-audio');
+    const [id] = readdirSync(keptRoot);
+    const wav = join(app!.dir, 'kept.wav');
+    await writeKeptWav(keptRoot, id!, wav);
+    const bytes = readFileSync(wav);
+    const kept = Int16Array.from({ length: (bytes.length - 44) / 2 }, (_, i) => bytes.readInt16LE(44 + 2 * i));
+    const strength = (freq: number) => goertzel(kept, freq, 16000);
+    const side = (speech: SpeechFile) => Math.min(...[...new Set(speech.words.map((w) => w.text))].map((w) => strength(VOCABULARY.find((v) => v.text === w)!.freq)));
+    const absent = strength(VOCABULARY[9]!.freq); // a word neither side said
+    expect(side(mine)).toBeGreaterThan(20 * absent);
+    expect(side(theirs)).toBeGreaterThan(20 * absent);
+
     const srt = join(app!.documents, 'meeting.srt');
     standin.queueSaveAnswer({ canceled: false, filePath: srt });
     await history.click('button[data-format="srt"]');
@@ -162,3 +179,16 @@ describe('a meeting in the desktop app', () => {
     expect(server.violations()).toEqual([]);
   }, 60_000);
 });
+
+/** Power of one frequency over the whole signal (Goertzel). */
+function goertzel(x: Int16Array, freq: number, rate: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * freq) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const s0 = x[i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - k * s1 * s2) / x.length;
+}

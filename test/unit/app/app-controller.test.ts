@@ -373,7 +373,7 @@ describe('AppController', () => {
 });
 
 describe('AppController: meetings (microphone + system audio)', () => {
-  it('starts both sources with their labels and echo suppression, and keeps no audio', async () => {
+  it('starts both sources with their labels and echo suppression, and keeps their audio when asked', async () => {
     const t = setup({ key: 'k', settings: { source: 'mic+system', micLabel: 'Anna', systemLabel: 'Team', keepAudio: true } });
     await t.controller.init();
     expect(t.pipeline.starts[0]!.source).toEqual({
@@ -381,10 +381,8 @@ describe('AppController: meetings (microphone + system audio)', () => {
       streams: [{ term: 'mic', label: 'Anna', source: { kind: 'mic' } }, { term: 'system', label: 'Team', source: { kind: 'system' } }],
       echo: true,
     });
-    expect(t.pipeline.starts[0]!.keepAudio).toBeUndefined();
-    await t.controller.stop();
-    // No "Improve transcript" offer for a session whose audio was not kept.
-    expect(t.sentOn('notice')).toHaveLength(0);
+    // Both sides, mixed into one kept track by the pipeline (one recording for Improve transcript).
+    expect(t.pipeline.starts[0]!.keepAudio).toEqual({ root: '/data/kept-audio', id: 's-test', maxBytes: 2000 * 1024 * 1024 });
   });
 
   it('the tray switches between one source and both; labels and echo restart only a meeting', async () => {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keptAudioInfo } from '../../../main/audio/kept-audio.js';
+import { keptAudioInfo, writeKeptWav } from '../../../main/audio/kept-audio.js';
 import type { ProviderOptions } from '../../../main/stt/provider.js';
 import { describe, expect, it } from 'vitest';
 import type { PipelineEvents } from '../../../main/app/pipeline-port.js';
@@ -195,7 +195,7 @@ describe('testSourceLevel', () => {
       },
     };
 
-    it('builds one meeting of both sources: labels, terms, echo roles (system = reference, mic = target), no kept audio', async () => {
+    it('builds one meeting of both sources: labels, terms, echo roles (system = reference, mic = target), both sides kept as one mixed track', async () => {
       const root = mkdtempSync(join(tmpdir(), 'earshot-run-kept-'));
       const t = setup();
       await t.pipeline.start({ ...meeting, keepAudio: { root, id: 's-2', maxBytes: 1e6 } });
@@ -209,8 +209,17 @@ describe('testSourceLevel', () => {
       // In the app, a side that cannot open does not cost the other side's captions.
       expect(c.partialStart).toBe(true);
       expect(c.streams.map((s) => s.run.source)).toEqual(t.sources);
-      expect(c.streams.every((s) => s.run.onAudio === undefined && s.run.providerOptions.apiKey === 'k')).toBe(true);
-      expect(keptAudioInfo(root, 's-2')).toBeNull();
+      expect(c.streams.every((s) => s.run.providerOptions.apiKey === 'k')).toBe(true);
+      // What each side sends is mixed into the one kept track: 0.1 s from each, in step.
+      c.streams[0]!.run.onAudio!(new Int16Array(1600).fill(1000));
+      c.streams[1]!.run.onAudio!(new Int16Array(1600).fill(-300));
+      await t.pipeline.stop();
+      expect(keptAudioInfo(root, 's-2')).toMatchObject({ seconds: 0.1 });
+      const wav = join(root, 'mix.wav');
+      await writeKeptWav(root, 's-2', wav);
+      const bytes = readFileSync(wav);
+      const samples = Array.from({ length: (bytes.length - 44) / 2 }, (_, i) => bytes.readInt16LE(44 + 2 * i));
+      expect(new Set(samples)).toEqual(new Set([700]));
       rmSync(root, { recursive: true, force: true });
       await t.pipeline.start({ ...meeting, source: { ...meeting.source, echo: false } });
       expect(t.meetings[1]!.config.echo).toBeUndefined();
