@@ -97,6 +97,11 @@ export function formatSourceTerm(kind: SourceKind, value?: string): string {
   return `${kind}:${needsQuotes ? `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"` : v}`;
 }
 
+/** The person's own microphone (or an input device): labelled "You", never diarised, the echo target. */
+export function isOwnVoice(term: string): boolean {
+  return term === 'mic' || term.startsWith('device:');
+}
+
 export const DEFAULT_MIC_LABEL = 'You';
 export const DEFAULT_SYSTEM_LABEL = 'Others';
 

@@ -13,6 +13,7 @@
 import type { CaptionSnapshot, Segment } from '../../shared/captions.js';
 import { EarshotError, errorInfo, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { EchoCanceller, type EchoEngine } from '../audio/echo-canceller.js';
+import { isOwnVoice } from '../../shared/source-terms.js';
 import type { ConnectionStatus, SingleStatus, StreamStatus } from '../../shared/status.js';
 import { CaptionStore } from '../captions/caption-store.js';
 import { EchoFilter } from '../captions/echo-filter.js';
@@ -85,7 +86,8 @@ export class MeetingRun {
     this.cancellers = this.makeCancellers(config, deps);
     this.streams = config.streams.map((s, index) => ({
       info: { index, source: s.term, label: s.label },
-      run: new CaptionRun(this.withEchoCancelling(index, { ...s.run, providerOptions: optionsFor(s, s.run.providerOptions) }), deps),
+      // The stream's own run stamps its source term on every segment (once, not here again).
+      run: new CaptionRun(this.withEchoCancelling(index, { ...s.run, sourceTerm: s.term, providerOptions: optionsFor(s, s.run.providerOptions) }), deps),
       offset: s.run.source.live ? undefined : 0,
       status: { kind: 'connecting', provider: s.run.provider.label, attempt: 1 },
     }));
@@ -277,7 +279,7 @@ export class MeetingRun {
     stream.offset = offset;
     // A speaker told apart by the service names the line ("Others" becomes "Speaker A").
     const label = s.speaker ?? stream.info.label;
-    return { kind: 'upsert', segment: { ...s, id: prefix + s.id, start: s.start + offset, end: s.end + offset, source: stream.info.source, label } };
+    return { kind: 'upsert', segment: { ...s, id: prefix + s.id, start: s.start + offset, end: s.end + offset, label } };
   }
 
   private route(stream: Stream, change: CaptionChange): void {
@@ -345,11 +347,6 @@ export function echoRoles(terms: readonly string[], stages: { audio: boolean; te
   return { echo: { reference, targets, text: stages.text, ...(stages.audio && canceller ? { canceller } : {}) } };
 }
 
-/** The person's own microphone (or an input device): labelled "You", never diarised. */
-export function isOwnVoice(term: string): boolean {
-  return term === 'mic' || term.startsWith('device:');
-}
-
 function optionsFor(stream: MeetingStream, options: ProviderOptions): ProviderOptions {
   if (stream.speakerLabels !== false || !options.speakerLabels) return options;
   const { speakerLabels: _off, ...rest } = options;
@@ -363,9 +360,7 @@ function labelledInfo(error: ErrorInfo, stream: StreamInfo): ErrorInfo {
 
 /** The same error, saying which stream could not start. */
 function labelled(err: unknown, stream: StreamInfo): unknown {
-  if (!(err instanceof EarshotError)) return err;
-  const who = `${stream.label} (${stream.source})`;
-  return new EarshotError(err.code, err.detail ? `${who}: ${err.detail}` : who);
+  return err instanceof EarshotError ? new EarshotError(err.code, labelledInfo(err.toInfo(), stream).detail) : err;
 }
 
 /** The first failure, saying which streams failed (a person must know which side was lost). */
